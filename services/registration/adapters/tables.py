@@ -1,0 +1,55 @@
+"""The registration database. Only this service reads or writes it."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+
+from shared.consumer import processed_events_table
+from shared.db import new_metadata
+from shared.outbox import outbox_table
+
+metadata = new_metadata()
+
+registrations = sa.Table(
+    "registrations", metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("reference", sa.String(16), nullable=False, unique=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("client_request_id", sa.String(100), unique=True),
+    sa.Column("legal_name", sa.String(200), nullable=False),
+    sa.Column("organisation_type", sa.String(32), nullable=False),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("state", sa.String(2)),
+    sa.Column("gstin", sa.String(15)),
+    sa.Column("address", sa.String(500), nullable=False),
+    sa.Column("city", sa.String(100), nullable=False),
+    sa.Column("postal_code", sa.String(12), nullable=False),
+    sa.Column("website", sa.String(300)),
+    sa.Column("sectors", ARRAY(sa.String(40)), nullable=False),
+    sa.Column("capabilities", sa.Text, nullable=False),
+    sa.Column("products", sa.Text, nullable=False),
+    sa.Column("udyam_number", sa.String(19)),
+    sa.Column("dpiit_number", sa.String(20)),
+    sa.Column("meeting_interests", ARRAY(sa.String(8)), nullable=False),
+    sa.Column("participation_interests", ARRAY(sa.String(24)), nullable=False),
+    sa.Index("ix_registrations_gstin", "gstin"),
+)
+
+delegates = sa.Table(
+    "delegates", metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("registration_id", UUID(as_uuid=False), sa.ForeignKey("registrations.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("position", sa.SmallInteger, nullable=False),
+    sa.Column("full_name", sa.String(120), nullable=False),
+    sa.Column("designation", sa.String(120), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("phone", sa.String(20), nullable=False),
+    sa.Column("nationality", sa.String(2), nullable=False),
+    sa.UniqueConstraint("registration_id", "position"),
+    sa.Index("ix_delegates_email_lower", sa.func.lower(sa.column("email"))),
+)
+
+outbox = outbox_table(metadata)
+processed_events = processed_events_table(metadata)

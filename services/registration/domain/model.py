@@ -1,0 +1,170 @@
+"""A registration: an organisation and its delegates asking to take part in an edition.
+
+Plain Python: the rules that hold whatever the channel (web form, JSON API, demo data).
+Field-level checks of single values live beside (identifiers, contact, india); this
+module holds the rules that span fields, and raises `InvalidFields` keyed by field path.
+"""
+from __future__ import annotations
+
+import enum
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from services.registration.domain.errors import InvalidInput
+from services.registration.domain.identifiers import validate_gstin
+from services.registration.domain.india import state_by_key
+from shared.errors import InvalidFields
+
+
+class OrganisationType(enum.StrEnum):
+    PRIME_CONTRACTOR = "prime_contractor"
+    DPSU_PUBLIC_SECTOR = "dpsu_public_sector"
+    MSME = "msme"
+    STARTUP = "startup"
+    INVESTOR = "investor"
+    ACADEMIA = "academia"
+    FOREIGN_OEM = "foreign_oem"
+
+
+class MeetingInterest(enum.StrEnum):
+    B2G = "b2g"
+    B2B = "b2b"
+
+
+class ParticipationInterest(enum.StrEnum):
+    DELEGATE_ONLY = "delegate_only"
+    EXHIBITION_BOOTH = "exhibition_booth"
+    SPONSORSHIP = "sponsorship"
+    BRANDING = "branding"
+
+
+# The event's sector list (an organiser-editable list arrives with editions).
+SECTORS = {
+    "land_systems": "Land systems",
+    "naval_systems": "Naval systems",
+    "aerospace": "Aerospace",
+    "electronics_communication": "Electronics and communication",
+    "cyber": "Cyber",
+    "unmanned_systems": "Unmanned systems",
+    "space": "Space",
+    "materials": "Materials",
+    "ammunition_explosives": "Ammunition and explosives",
+    "simulation_training": "Simulation and training",
+    "small_arms": "Small arms",
+    "artificial_intelligence": "Artificial intelligence",
+}
+
+MAX_DELEGATES = 5
+
+
+class RegistrationStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+
+
+@dataclass(frozen=True)
+class Delegate:
+    full_name: str
+    designation: str
+    email: str
+    phone: str
+    nationality: str
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+@dataclass(frozen=True)
+class Organisation:
+    legal_name: str
+    type: OrganisationType
+    country: str
+    state: str | None
+    gstin: str | None
+    address: str
+    city: str
+    postal_code: str
+    website: str | None
+    sectors: tuple[str, ...]
+    capabilities: str
+    products: str
+    udyam_number: str | None = None
+    dpiit_number: str | None = None
+
+
+def new_reference() -> str:
+    """A short code a person can read out on the phone: no 0/O or 1/I to confuse."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "DPD-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+@dataclass(frozen=True)
+class Registration:
+    organisation: Organisation
+    delegates: tuple[Delegate, ...]
+    meeting_interests: tuple[MeetingInterest, ...]
+    participation_interests: tuple[ParticipationInterest, ...]
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    reference: str = field(default_factory=new_reference)
+    status: RegistrationStatus = RegistrationStatus.SUBMITTED
+    submitted_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def contact(self) -> Delegate:
+        """The first delegate speaks for the organisation and receives its mail."""
+        return self.delegates[0]
+
+    @classmethod
+    def submit(cls, organisation: Organisation, delegates: list[Delegate],
+               meeting_interests: list[MeetingInterest],
+               participation_interests: list[ParticipationInterest]) -> Registration:
+        check_organisation(organisation)
+        check_delegates(delegates)
+        return cls(organisation=organisation, delegates=tuple(delegates),
+                   meeting_interests=tuple(dict.fromkeys(meeting_interests)),
+                   participation_interests=tuple(dict.fromkeys(participation_interests)))
+
+
+def check_organisation(organisation: Organisation) -> None:
+    errors: dict[str, list[str]] = {}
+    indian = organisation.country == "IN"
+    if indian and organisation.state is None:
+        errors["organisation.state"] = ["An Indian organisation must give its state or union territory."]
+    if not indian and organisation.state is not None:
+        errors["organisation.state"] = ["Only organisations in India give a state; leave it empty."]
+    if indian and organisation.type is OrganisationType.FOREIGN_OEM:
+        errors["organisation.country"] = ["A foreign OEM is registered outside India; choose its country."]
+    if not indian and organisation.type is not OrganisationType.FOREIGN_OEM:
+        errors["organisation.type"] = ["An organisation outside India registers as a foreign OEM."]
+    if indian and organisation.gstin is None:
+        errors["organisation.gstin"] = ["An Indian organisation must give its GSTIN."]
+    if organisation.gstin is not None and organisation.state is not None:
+        try:
+            issued_in = validate_gstin(organisation.gstin).state
+            if issued_in.key != organisation.state:
+                errors["organisation.gstin"] = [
+                    f"This GSTIN was issued in {issued_in.name}, but the state given is "
+                    f"{state_by_key(organisation.state).name}."]
+        except InvalidInput as error:
+            errors["organisation.gstin"] = [str(error)]
+    if organisation.udyam_number and organisation.type is not OrganisationType.MSME:
+        errors["organisation.udyam_number"] = ["Only an MSME gives a Udyam registration number."]
+    if organisation.dpiit_number and organisation.type is not OrganisationType.STARTUP:
+        errors["organisation.dpiit_number"] = ["Only a startup gives a DPIIT recognition number."]
+    if errors:
+        raise InvalidFields(errors)
+
+
+def check_delegates(delegates: list[Delegate]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not delegates:
+        errors["delegates"] = ["Name at least one delegate."]
+    elif len(delegates) > MAX_DELEGATES:
+        errors["delegates"] = [f"At most {MAX_DELEGATES} delegates per organisation."]
+    seen: dict[str, int] = {}
+    for index, delegate in enumerate(delegates):
+        key = delegate.email.casefold()
+        if key in seen:
+            errors[f"delegates.{index}.email"] = [f"Delegate {seen[key] + 1} already uses this email address."]
+        seen.setdefault(key, index)
+    if errors:
+        raise InvalidFields(errors)

@@ -1,0 +1,98 @@
+"""The shapes registration accepts and returns over HTTP."""
+from __future__ import annotations
+
+import phonenumbers
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from services.registration.domain import model
+from services.registration.domain.contact import normalise_email, normalise_phone
+from services.registration.domain.errors import InvalidInput
+from services.registration.domain.identifiers import (
+    validate_dpiit_recognition_number, validate_gstin, validate_udyam_number)
+from services.registration.domain.india import state_by_key
+from shared.schema_fields import Text
+
+COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+def _domain_rule(rule):
+    """A marshmallow validator from a domain rule that raises its own error type."""
+    def check(value):
+        try:
+            rule(value)
+        except InvalidInput as error:
+            raise ValidationError(str(error)) from None
+    return check
+
+
+def _country(value: str) -> None:
+    if value not in COUNTRY_CODES:
+        raise ValidationError("Must be a two-letter ISO 3166 country code, e.g. IN.")
+
+
+def _one_of(choices) -> validate.OneOf:
+    return validate.OneOf([c.value for c in choices] if hasattr(choices, "__members__") else list(choices),
+                          error="Must be one of: {choices}.")
+
+
+class OrganisationIn(Schema):
+    legal_name = Text(required=True, min_length=2, max_length=200)
+    type = fields.String(required=True, validate=_one_of(model.OrganisationType))
+    country = fields.String(load_default="IN", validate=_country)
+    state = fields.String(load_default=None, allow_none=True, validate=_domain_rule(state_by_key))
+    gstin = fields.String(load_default=None, allow_none=True, validate=_domain_rule(validate_gstin))
+    address = Text(required=True, max_length=500, multiline=True)
+    city = Text(required=True, max_length=100)
+    postal_code = Text(required=True, max_length=12, validate=validate.Regexp(
+        r"^[A-Za-z0-9 -]+$", error="Letters, digits, spaces and hyphens only."))
+    website = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"},
+                         validate=validate.Length(max=300))
+    sectors = fields.List(fields.String(validate=_one_of(model.SECTORS)), required=True,
+                          validate=validate.Length(min=1, max=len(model.SECTORS)))
+    capabilities = Text(required=True, max_length=4000, multiline=True)
+    products = Text(load_default="", max_length=4000, min_length=0, multiline=True, allow_none=True)
+    udyam_number = fields.String(load_default=None, allow_none=True, validate=_domain_rule(validate_udyam_number))
+    dpiit_number = fields.String(load_default=None, allow_none=True,
+                                 validate=_domain_rule(validate_dpiit_recognition_number))
+
+    @post_load
+    def build(self, data, **_):
+        return model.Organisation(
+            legal_name=data["legal_name"], type=model.OrganisationType(data["type"]), country=data["country"],
+            state=data["state"].strip().upper() if data["state"] else None,
+            gstin=validate_gstin(data["gstin"]).value if data["gstin"] else None,
+            address=data["address"], city=data["city"], postal_code=data["postal_code"].upper(),
+            website=data["website"], sectors=tuple(dict.fromkeys(data["sectors"])),
+            capabilities=data["capabilities"], products=data["products"] or "",
+            udyam_number=validate_udyam_number(data["udyam_number"]) if data["udyam_number"] else None,
+            dpiit_number=(validate_dpiit_recognition_number(data["dpiit_number"])
+                          if data["dpiit_number"] else None))
+
+
+class DelegateIn(Schema):
+    full_name = Text(required=True, min_length=2, max_length=120)
+    designation = Text(required=True, max_length=120)
+    email = fields.String(required=True, validate=[validate.Length(max=254), _domain_rule(normalise_email)])
+    phone = fields.String(required=True, validate=[validate.Length(max=32), _domain_rule(normalise_phone)])
+    nationality = fields.String(load_default="IN", validate=_country)
+
+    @post_load
+    def build(self, data, **_):
+        return model.Delegate(full_name=data["full_name"], designation=data["designation"],
+                              email=normalise_email(data["email"]), phone=normalise_phone(data["phone"]),
+                              nationality=data["nationality"])
+
+
+class RegistrationIn(Schema):
+    organisation = fields.Nested(OrganisationIn, required=True)
+    delegates = fields.List(fields.Nested(DelegateIn), required=True,
+                            validate=validate.Length(min=1, max=model.MAX_DELEGATES))
+    meeting_interests = fields.List(fields.String(validate=_one_of(model.MeetingInterest)), load_default=list)
+    participation_interests = fields.List(fields.String(validate=_one_of(model.ParticipationInterest)),
+                                          load_default=lambda: [model.ParticipationInterest.DELEGATE_ONLY.value])
+
+
+class SubmittedOut(Schema):
+    id = fields.String(attribute="registration_id")
+    reference = fields.String()
+    status = fields.String()

@@ -1,0 +1,93 @@
+"""Configuration read once from the environment, validated at start-up, documented in place.
+
+A service declares its settings as a frozen dataclass whose fields are made with
+`setting(...)`: the environment variable, what it means and its default sit together, and
+`load_settings` reports every missing or malformed variable in one error instead of
+failing on the first.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_REQUIRED = object()
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable service; the message lists every problem."""
+
+
+def setting(env: str, *, doc: str, default: Any = _REQUIRED, parse: Callable[[str], Any] = str) -> Any:
+    """A dataclass field filled from environment variable `env` (parsed by `parse`)."""
+    metadata = {"env": env, "doc": doc, "parse": parse}
+    if default is _REQUIRED:
+        return dataclasses.field(metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def load_settings(cls: type[T], environ: Mapping[str, str] | None = None, **overrides: Any) -> T:
+    """Build `cls` from `environ` (default: the process environment); `overrides` win."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for field in dataclasses.fields(cls):
+        if field.name in overrides:
+            values[field.name] = overrides[field.name]
+            continue
+        env_name = field.metadata["env"]
+        raw = environ.get(env_name)
+        if raw is None or raw == "":
+            if field.default is dataclasses.MISSING:
+                problems.append(f"{env_name} is required: {field.metadata['doc']}")
+            continue
+        try:
+            values[field.name] = field.metadata["parse"](raw)
+        except ValueError as error:
+            problems.append(f"{env_name}={raw!r} is not valid ({error}): {field.metadata['doc']}")
+    if problems:
+        raise ConfigError(f"{cls.__name__}: " + "; ".join(problems))
+    return cls(**values)
+
+
+def describe_settings(cls: type) -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every setting of `cls`: for docs and `--help`."""
+    rows = []
+    for field in dataclasses.fields(cls):
+        default = "(required)" if field.default is dataclasses.MISSING else repr(field.default)
+        rows.append((field.metadata["env"], default, field.metadata["doc"]))
+    return rows
+
+
+def positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class KafkaSettings:
+    """How every service reaches the bus; the same variables for all of them."""
+
+    bootstrap_servers: str = setting(
+        "KAFKA_BOOTSTRAP_SERVERS", doc="comma-separated host:port list of Kafka brokers")
+    topic_prefix: str = setting(
+        "KAFKA_TOPIC_PREFIX", default="",
+        doc="prepended to every topic and consumer group name (one deployment per prefix; tests use a unique one)")
+    replication_factor: int = setting(
+        "KAFKA_REPLICATION_FACTOR", default=1, parse=positive_int,
+        doc="replication factor for topics the services create (3 in production)")
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"

@@ -1,0 +1,148 @@
+"""Lifecycle of a server child process, shared by the Kafka, PostgreSQL and SMTP launchers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from shared.localinfra.ports import wait_until
+
+
+class ServerProcess:
+    """One long-running server child process, started in its own process group.
+
+    Its own group means a Ctrl-C in the terminal, or honcho signalling our
+    group, reaches only the Python launcher, which then stops the server in an
+    orderly way; and `kill()` can SIGKILL the whole group (PostgreSQL's
+    backends included) so nothing is left orphaned.
+    """
+
+    def __init__(self, name: str, log_file: Path, stop_signal: int = signal.SIGTERM) -> None:
+        self.name = name
+        self.log_file = log_file
+        self.stop_signal = stop_signal
+        self._popen: subprocess.Popen[bytes] | None = None
+
+    def spawn(self, argv: Sequence[str | os.PathLike[str]], **popen_kwargs: object) -> None:
+        """Start the process; extra arguments go to `subprocess.Popen`."""
+        if self.is_running():
+            raise RuntimeError(f"{self.name} is already running (pid {self._popen.pid})")
+        self._popen = subprocess.Popen(
+            [str(arg) for arg in argv], stdin=subprocess.DEVNULL, process_group=0, **popen_kwargs
+        )
+
+    def wait_ready(self, probe: Callable[[], object], timeout: float) -> None:
+        """Poll `probe` until it returns a truthy value.
+
+        Fails fast, showing the end of the log, if the process exits first
+        (wrong config, port taken...), instead of waiting for the timeout.
+        On any failure, including Ctrl-C, the half-started process is stopped
+        so it cannot outlive the caller.
+        """
+
+        def ready() -> object:
+            returncode = self._popen.poll()
+            if returncode is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with code {returncode} before it was ready.\n{self.log_tail()}"
+                )
+            return probe()
+
+        try:
+            wait_until(
+                ready,
+                timeout,
+                interval=0.2,
+                message=lambda: f"{self.name} was not ready in time.\n{self.log_tail()}",
+            )
+        except BaseException:
+            self.stop(timeout=10)
+            raise
+
+    def stop(self, timeout: float) -> None:
+        """Ask the server to shut down cleanly with `stop_signal`; SIGKILL it after `timeout` seconds."""
+        if not self.is_running():
+            return
+        self._popen.send_signal(self.stop_signal)
+        try:
+            self._popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            print(f"{self.name} did not stop within {timeout:g}s; killing it", file=sys.stderr)
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once: a crash, for fault tests, or a last resort."""
+        if not self.is_running():
+            return
+        try:
+            os.killpg(self._popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # the group is already gone
+        self._popen.wait()
+
+    def is_running(self) -> bool:
+        return self._popen is not None and self._popen.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines of the server's log, to explain a failure where it is reported."""
+        try:
+            text = self.log_file.read_text(errors="replace")
+        except FileNotFoundError:
+            return f"(no log at {self.log_file})"
+        tail = "\n".join(text.splitlines()[-lines:])
+        return f"--- last {lines} lines of {self.log_file} ---\n{tail}"
+
+
+class Server:
+    """Context-manager protocol for the server classes: start on enter, stop on exit."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def is_running(self) -> bool:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run_until_signalled(server: Server, ready_message: Callable[[], str]) -> int:
+    """Run `server` in the foreground until SIGINT or SIGTERM, then stop it cleanly.
+
+    This is the `main()` of each launcher under honcho, which sends SIGTERM (or
+    SIGINT on Ctrl-C) and SIGKILLs whatever is still running 5 s later. Prints
+    `ready_message()` once the server accepts clients. Returns the exit status:
+    0 after a requested stop, 1 if the server died by itself, so that honcho
+    notices and stops the other processes too.
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.start()
+        print(ready_message(), flush=True)
+        while server.is_running():
+            time.sleep(0.5)
+        print(f"{type(server).__name__} exited unexpectedly", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        # A second signal must not interrupt the shutdown half-way.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        server.stop()

@@ -1,0 +1,45 @@
+"""A dedicated PostgreSQL connection for LISTEN and session advisory locks.
+
+Unpooled on purpose: closing it releases its locks and subscriptions, which a pooled
+connection handed back to the pool would keep.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+
+class Listener:
+    def __init__(self, connection: sa.Connection):
+        self._connection = connection
+        self._raw = connection.connection.dbapi_connection
+
+    def try_lock(self, key: int) -> bool:
+        """Take session advisory lock `key` if free: at most one holder per database (e.g. a leader)."""
+        return bool(self._connection.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar())
+
+    def listen(self, channel: str) -> None:
+        self._raw.execute(f"LISTEN {channel}")
+
+    def wait(self, timeout: float) -> None:
+        """Return at the next notification, or after `timeout` seconds."""
+        for _ in self._raw.notifies(timeout=timeout, stop_after=1):
+            pass
+
+
+@contextmanager
+def dedicated_connection(engine: Engine) -> Iterator[Listener]:
+    unpooled = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+    try:
+        with unpooled.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield Listener(connection)
+    finally:
+        unpooled.dispose()
+
+
+def notify(connection: sa.Connection, channel: str) -> None:
+    """Wake the listeners of `channel` when the caller's transaction commits."""
+    connection.execute(sa.select(sa.func.pg_notify(channel, "")))

@@ -1,0 +1,151 @@
+"""pytest fixtures for every service's tests (a plugin: tests/conftest.py loads it).
+
+One Kafka broker, one PostgreSQL server and one SMTP server per test run; tests are kept
+apart by a unique topic prefix (so unique topics and consumer groups) and fresh databases,
+never by restarting servers. Every process a test starts is stopped when it ends.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from shared.config import KafkaSettings
+from shared.localinfra.kafka import KafkaBroker
+from shared.localinfra.ports import free_port
+from shared.localinfra.postgres import PostgresServer
+from shared.localinfra.process import ServerProcess
+from shared.localinfra.smtp import Mailbox, SmtpSink
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("registration", "matchmaking", "notification", "billing")
+
+# Durability is not under test here; speed is welcome.
+_FAST_POSTGRES = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory) -> Iterator[KafkaBroker]:
+    with KafkaBroker(tmp_path_factory.mktemp("kafka")) as broker:
+        yield broker
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory) -> Iterator[PostgresServer]:
+    with PostgresServer(tmp_path_factory.mktemp("postgres"), settings=_FAST_POSTGRES) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def smtp_server(tmp_path_factory) -> Iterator[SmtpSink]:
+    with SmtpSink(tmp_path_factory.mktemp("mail"), reject_recipients=r"^bounce[^@]*@") as sink:
+        yield sink
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    return smtp_server.mailbox
+
+
+@pytest.fixture
+def run_id() -> str:
+    """Unique per test: prefixes its topics, consumer groups, databases and email addresses."""
+    return "t" + secrets.token_hex(4)
+
+
+@pytest.fixture
+def kafka_settings(kafka_broker, run_id) -> KafkaSettings:
+    return KafkaSettings(bootstrap_servers=kafka_broker.bootstrap_servers, topic_prefix=f"{run_id}.",
+                         replication_factor=1)
+
+
+@pytest.fixture
+def service_database(postgres_server, run_id) -> Iterator[Callable[[str], str]]:
+    """`service_database("registration")`: a fresh database and role for that service; its URL."""
+    created = []
+
+    def make(service: str) -> str:
+        name = f"{run_id}_{service}"
+        created.append(name)
+        return postgres_server.ensure_database(name, owner=name, password=secrets.token_hex(8))
+
+    yield make
+    for name in created:
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def platform_env(kafka_settings, smtp_server, service_database) -> dict[str, str]:
+    """The environment a deployment of all four services would have, pointed at this test's resources."""
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
+        "KAFKA_REPLICATION_FACTOR": "1",
+        "SMTP_HOST": smtp_server.host,
+        "SMTP_PORT": str(smtp_server.port),
+        "MAIL_FROM": "Defence Partnership Days <no-reply@dpd.test>",
+        "LOG_LEVEL": "INFO",
+    }
+    for service in SERVICES:
+        env[f"{service.upper()}_DATABASE_URL"] = service_database(service)
+    return env
+
+
+class ServiceProcesses:
+    """Starts a service's web or worker process as a real subprocess; stops them all at the end."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path):
+        self._env = {**os.environ, **env, "PYTHONPATH": str(PROJECT_ROOT), "PYTHONUNBUFFERED": "1"}
+        self._log_dir = log_dir
+        self._started: list[ServerProcess] = []
+
+    def web(self, service: str, *, workers: int = 1, threads: int = 8, extra_env: dict | None = None) -> str:
+        """Start `service`'s gunicorn; returns its base URL once /healthz answers."""
+        port = free_port()
+        env = {**self._env, f"{service.upper()}_BIND": f"127.0.0.1:{port}",
+               f"{service.upper()}_WEB_WORKERS": str(workers), f"{service.upper()}_WEB_THREADS": str(threads),
+               **(extra_env or {})}
+        process = self._spawn(f"{service}-web", [sys.executable, "-m", "gunicorn", "-c",
+                                                 f"services/{service}/gunicorn.conf.py"], env)
+        base_url = f"http://127.0.0.1:{port}"
+        process.wait_ready(lambda: _answers(f"{base_url}/healthz"), timeout=60)
+        return base_url
+
+    def worker(self, service: str, *, extra_env: dict | None = None) -> ServerProcess:
+        process = self._spawn(f"{service}-worker", [sys.executable, "-m", f"services.{service}.worker"],
+                              {**self._env, **(extra_env or {})})
+        return process
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> ServerProcess:
+        log_file = self._log_dir / f"{name}-{len(self._started)}.log"
+        process = ServerProcess(name, log_file)
+        with open(log_file, "ab") as log:
+            process.spawn(argv, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=log)
+        self._started.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        for process in reversed(self._started):
+            process.stop(timeout=20)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+@pytest.fixture
+def services(platform_env, tmp_path) -> Iterator[ServiceProcesses]:
+    processes = ServiceProcesses(platform_env, tmp_path)
+    try:
+        yield processes
+    finally:
+        processes.stop_all()
+

@@ -1,0 +1,128 @@
+"""What every service's HTTP layer does the same way: errors as JSON with field messages,
+a correlation id per request, and the health endpoints."""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, g, jsonify, request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from shared.db import database_is_reachable
+from shared.errors import InvalidFields
+from shared.kafka import BrokerProbe
+from shared.logs import correlation_id
+
+log = logging.getLogger(__name__)
+
+CORRELATION_HTTP_HEADER = "X-Correlation-ID"
+_SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+class ServiceUnavailable(Exception):
+    """A dependency (database, broker) is down: the client may retry later."""
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def load_json(schema: Schema) -> dict:
+    """The request body as `schema` loads it; anything else becomes a 4xx with field messages."""
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise ValidationError({"_body": ["The body must be a JSON object (Content-Type: application/json)."]})
+    if not isinstance(payload, dict):
+        raise ValidationError({"_body": ["The body must be a JSON object."]})
+    return schema.load(payload)
+
+
+def current_correlation_id() -> str:
+    return g.correlation_id
+
+
+def configure_web(app: Flask) -> None:
+    """Error handling and correlation ids for `app` (call once from the app factory)."""
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_REQUEST_BYTES)
+    app.json.sort_keys = False
+
+    @app.before_request
+    def take_correlation_id():
+        offered = request.headers.get(CORRELATION_HTTP_HEADER, "")
+        g.correlation_id = offered if _SAFE_CORRELATION_ID.match(offered) else str(uuid.uuid4())
+        correlation_id.set(g.correlation_id)
+
+    @app.after_request
+    def echo_correlation_id(response):
+        if "correlation_id" in g:
+            response.headers[CORRELATION_HTTP_HEADER] = g.correlation_id
+        return response
+
+    @app.errorhandler(ValidationError)
+    def invalid_input(error: ValidationError):
+        messages = error.messages if isinstance(error.messages, dict) else {"_body": error.messages}
+        return error_response(422, "validation_failed", "Some fields are missing or invalid.", messages)
+
+    @app.errorhandler(InvalidFields)
+    def rule_broken(error: InvalidFields):
+        return error_response(422, "validation_failed", "Some fields are missing or invalid.", error.errors)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return error_response(error.code or 500, error.name.lower().replace(" ", "_"), error.description or error.name)
+
+    @app.errorhandler(ServiceUnavailable)
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    def dependency_down(error):
+        log.warning("dependency unavailable: %s", error)
+        response = error_response(503, "service_unavailable", "The service is temporarily unavailable; retry shortly.")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "internal_error",
+                              f"Something went wrong on our side (reference {g.get('correlation_id', '-')}).")
+
+
+def health_blueprint(readiness_checks: dict[str, Callable[[], bool]]) -> Blueprint:
+    """`/healthz`: the process answers. `/readyz`: every dependency in `readiness_checks` answers."""
+    blueprint = Blueprint("health", __name__)
+
+    @blueprint.get("/healthz")
+    def alive():
+        return jsonify(status="alive")
+
+    @blueprint.get("/readyz")
+    def ready():
+        results = {name: ("up" if check() else "down") for name, check in readiness_checks.items()}
+        ready_now = all(state == "up" for state in results.values())
+        return jsonify(status="ready" if ready_now else "not_ready", checks=results), (200 if ready_now else 503)
+
+    return blueprint
+
+
+
+def new_service_app(import_name: str, *, engine, kafka) -> Flask:
+    """A Flask app with what every service has: JSON errors, correlation ids, `/healthz` and `/readyz`."""
+    app = Flask(import_name)
+    configure_web(app)
+    probe = BrokerProbe(kafka)
+    app.register_blueprint(health_blueprint({
+        "database": lambda: database_is_reachable(engine),
+        "kafka": probe.is_reachable,
+    }))
+    return app

@@ -1,0 +1,50 @@
+"""A service's background process: its consumers and its outbox relay, one thread each.
+
+SIGTERM or SIGINT asks every component to finish what it holds and stop. A component
+that dies stops the whole worker with a non-zero exit, so the supervisor restarts it
+rather than leaving a half-working process.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Component(Protocol):
+    name: str
+
+    def run(self, stop: threading.Event) -> None: ...
+
+
+def run_worker(components: list[Component], stop: threading.Event | None = None) -> int:
+    stop = stop or threading.Event()
+    failed: list[str] = []
+
+    def request_stop(signum, _frame):
+        log.info("signal %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+
+    def guarded(component: Component) -> None:
+        try:
+            component.run(stop)
+        except Exception:
+            log.exception("%s died", component.name)
+            failed.append(component.name)
+            stop.set()
+
+    threads = [threading.Thread(target=guarded, args=(c,), name=c.name, daemon=True) for c in components]
+    for thread in threads:
+        thread.start()
+    log.info("worker running: %s", ", ".join(c.name for c in components))
+    stop.wait()
+    for thread in threads:
+        thread.join(timeout=30)
+    return 1 if failed else 0
