@@ -22,4 +22,6 @@ def gunicorn_settings(service: str, default_port: int) -> dict:
         "keepalive": 5,
         "accesslog": os.environ.get(f"{prefix}_ACCESS_LOG"),
         "proc_name": f"dpd-{service}",
+        # gunicorn's control socket sits at one path per user: several services would fight over it.
+        "control_socket_disable": True,
     }

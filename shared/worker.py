@@ -9,7 +9,13 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import Protocol
+
+from kafka import KafkaProducer
+
+from shared.kafka import new_producer
+from shared.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +54,14 @@ def run_worker(components: list[Component], stop: threading.Event | None = None)
     for thread in threads:
         thread.join(timeout=30)
     return 1 if failed else 0
+
+
+def run_relay_worker(service: str, engine, outbox_table, kafka,
+                     extra_components: Callable[[KafkaProducer], list[Component]] = lambda producer: []) -> int:
+    """A service's worker: its outbox relay plus the components `extra_components` makes (consumers...)."""
+    producer = new_producer(kafka, client_id=f"{service}-worker")
+    try:
+        relay = OutboxRelay(engine, outbox_table, producer, kafka)
+        return run_worker([relay, *extra_components(producer)])
+    finally:
+        producer.close(timeout=10)

@@ -7,14 +7,13 @@ import sys
 from services.notification import contracts
 from services.notification.adapters.rendering import Renderer
 from services.notification.adapters.smtp import SmtpMailer
-from services.notification.adapters.tables import processed_events
+from services.notification.adapters.tables import outbox, processed_events
 from services.notification.bootstrap import CONSUMER_GROUP, Notification, bootstrap
 from services.notification.dispatcher import EmailDispatcher
 from services.notification.handlers import handlers
 from shared.consumer import IdempotentConsumer
-from shared.kafka import new_producer
 from shared.logs import configure_logging
-from shared.worker import run_worker
+from shared.worker import run_relay_worker
 
 
 def components(wiring: Notification, producer) -> list:
@@ -34,11 +33,8 @@ def components(wiring: Notification, producer) -> list:
 def main() -> int:
     configure_logging("services.notification")
     wiring = bootstrap()
-    producer = new_producer(wiring.kafka, client_id="notification-worker")
-    try:
-        return run_worker(components(wiring, producer))
-    finally:
-        producer.close(timeout=10)
+    return run_relay_worker("notification", wiring.engine, outbox, wiring.kafka,
+                            lambda producer: components(wiring, producer))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,19 @@
+"""Billing's settings: every environment variable it reads, with its meaning."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.config import KafkaSettings, load_settings, positive_int, setting
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = setting(
+        "BILLING_DATABASE_URL", doc="SQLAlchemy URL of billing's own database")
+    database_pool_size: int = setting(
+        "BILLING_DATABASE_POOL_SIZE", default=5, parse=positive_int,
+        doc="connections each process keeps open to the database")
+
+
+def load(environ=None) -> tuple[Settings, KafkaSettings]:
+    return load_settings(Settings, environ), load_settings(KafkaSettings, environ)

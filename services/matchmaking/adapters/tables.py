@@ -1,0 +1,11 @@
+"""The matchmaking database (meetings, recommendations and the schedule). Only this service reads or writes it."""
+from __future__ import annotations
+
+from shared.consumer import processed_events_table
+from shared.db import new_metadata
+from shared.outbox import outbox_table
+
+metadata = new_metadata()
+
+outbox = outbox_table(metadata)
+processed_events = processed_events_table(metadata)
