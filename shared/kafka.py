@@ -75,6 +75,9 @@ def new_consumer(settings: KafkaSettings, group: str, topics: list[str], *, max_
         auto_offset_reset="earliest",
         max_poll_records=max_poll_records,
         metadata_max_age_ms=5_000,  # notice topics created after we subscribed
+        # A crashed worker's partitions move to the others after 10 s, not the default 45 s.
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=3_000,
     )
 
 
