@@ -10,7 +10,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask import Blueprint, Flask, g, jsonify, request
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from shared.db import database_is_reachable
 from shared.errors import InvalidFields
@@ -39,9 +39,12 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 def load_json(schema: Schema) -> dict:
     """The request body as `schema` loads it; anything else becomes a 4xx with field messages."""
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise ValidationError({"_body": ["The body must be a JSON object (Content-Type: application/json)."]})
+    if not request.is_json:
+        raise ValidationError({"_body": ["Send a JSON object with Content-Type: application/json."]})
+    try:
+        payload = request.get_json()
+    except BadRequest:  # a too-large body is a 413 (RequestEntityTooLarge is no BadRequest) and passes
+        raise ValidationError({"_body": ["The body is not valid JSON."]}) from None
     if not isinstance(payload, dict):
         raise ValidationError({"_body": ["The body must be a JSON object."]})
     return schema.load(payload)
@@ -53,7 +56,7 @@ def current_correlation_id() -> str:
 
 def configure_web(app: Flask) -> None:
     """Error handling and correlation ids for `app` (call once from the app factory)."""
-    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_REQUEST_BYTES)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or MAX_REQUEST_BYTES
     app.json.sort_keys = False
 
     @app.before_request
@@ -120,7 +123,7 @@ def new_service_app(import_name: str, *, engine, kafka) -> Flask:
     """A Flask app with what every service has: JSON errors, correlation ids, `/healthz` and `/readyz`."""
     app = Flask(import_name)
     configure_web(app)
-    probe = BrokerProbe(kafka)
+    probe = app.extensions["broker_probe"] = BrokerProbe(kafka)
     app.register_blueprint(health_blueprint({
         "database": lambda: database_is_reachable(engine),
         "kafka": probe.is_reachable,

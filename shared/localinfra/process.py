@@ -131,6 +131,8 @@ def run_until_signalled(server: Server, ready_message: Callable[[], str]) -> int
     0 after a requested stop, 1 if the server died by itself, so that honcho
     notices and stops the other processes too.
     """
+    # Explicit for SIGINT too: a shell starting us in the background may have set it to "ignore".
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.start()

@@ -1,0 +1,182 @@
+"""The public registration API over HTTP, against the real database: what a registrant sees."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.registration.bootstrap import bootstrap
+from services.registration.manage import migrate
+from services.registration.web.app import create_app
+from shared.localinfra.ports import free_port
+from tests.support.registrations import gstin, registration_payload
+
+URL = "/api/v1/registrations"
+
+
+@pytest.fixture
+def env(platform_env):
+    migrate(platform_env)
+    return platform_env
+
+
+@pytest.fixture
+def wiring(env):
+    wiring = bootstrap(env)
+    yield wiring
+    wiring.engine.dispose()
+
+
+@pytest.fixture
+def client(wiring):
+    app = create_app(wiring)
+    yield app.test_client()
+    app.extensions["broker_probe"].close()
+
+
+def count(wiring, table: str) -> int:
+    with wiring.engine.connect() as db:
+        return db.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+
+
+def test_a_registration_is_stored_with_its_event_in_the_outbox(client, wiring):
+    response = client.post(URL, json=registration_payload("ananya@tejas.example.in", delegates=2))
+
+    assert response.status_code == 201
+    body = response.json
+    assert body["status"] == "submitted" and body["reference"].startswith("DPD-")
+    assert client.get(response.headers["Location"]).json == {
+        "id": body["id"], "reference": body["reference"], "status": "submitted"}
+    with wiring.engine.connect() as db:
+        event = db.execute(sa.text("SELECT event_type, message_key, envelope FROM outbox_events")).one()
+        phones = db.execute(sa.text("SELECT phone FROM delegates ORDER BY position")).scalars().all()
+    assert event.event_type == "registration.submitted.v1"
+    assert event.message_key == body["id"]
+    assert event.envelope["data"]["contact"]["email"] == "ananya@tejas.example.in"
+    assert len(event.envelope["data"]["delegates"]) == 2
+    assert phones == ["+919876543210", "+919876543210"], "phones are stored in E.164"
+
+
+def test_a_retried_request_with_the_same_idempotency_key_registers_once(client, wiring):
+    payload = registration_payload("retry@tejas.example.in")
+    first = client.post(URL, json=payload, headers={"Idempotency-Key": "form-7f3a"})
+    again = client.post(URL, json=payload, headers={"Idempotency-Key": "form-7f3a"})
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["id"] == first.json["id"]
+    assert count(wiring, "registrations") == 1 and count(wiring, "outbox_events") == 1
+
+
+def _without(payload: dict, *path: str) -> dict:
+    broken = copy.deepcopy(payload)
+    target = broken
+    for key in path[:-1]:
+        target = target[key]
+    del target[path[-1]]
+    return broken
+
+
+def _with(payload: dict, value, *path) -> dict:
+    changed = copy.deepcopy(payload)
+    target = changed
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return changed
+
+
+VALID = registration_payload("ok@tejas.example.in")
+
+
+@pytest.mark.parametrize("payload, field, message", [
+    (_without(VALID, "organisation", "legal_name"), ("organisation", "legal_name"), "Missing data"),
+    (_with(VALID, 12345, "organisation", "legal_name"), ("organisation", "legal_name"), "Not a valid string"),
+    (_with(VALID, "x" * 201, "organisation", "legal_name"), ("organisation", "legal_name"), "at most 200"),
+    (_with(VALID, "   ", "organisation", "city"), ("organisation", "city"), "blank"),
+    (_with(VALID, "navy_ships", "organisation", "type"), ("organisation", "type"), "Must be one of"),
+    (_with(VALID, ["space", "warp_drives"], "organisation", "sectors"), ("organisation", "sectors"), "Must be one of"),
+    (_with(VALID, "07AABCT1234F1ZA", "organisation", "gstin"), ("organisation", "gstin"), "check character"),
+    (_with(VALID, "ZZ", "organisation", "state"), ("organisation", "state"), ""),
+    (_with(VALID, "not-an-email", "delegates", 0, "email"), ("delegates", 0, "email"), "not valid"),
+    (_with(VALID, "12345", "delegates", 0, "phone"), ("delegates", 0, "phone"), "Phone number"),
+    (_with(VALID, "XX", "delegates", 0, "nationality"), ("delegates", 0, "nationality"), "ISO 3166"),
+    (_with(VALID, [], "delegates"), ("delegates",), "Length must be between"),
+    (_with(VALID, "everyone", "delegates"), ("delegates",), "Not a valid list"),
+    (_with(VALID, True, "organisation", "favourite_colour"), ("organisation", "favourite_colour"), "Unknown field"),
+])
+def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(client, wiring, payload, field, message):
+    response = client.post(URL, json=payload)
+
+    assert response.status_code == 422
+    assert response.json["error"] == "validation_failed"
+    errors = response.json["fields"]
+    for key in field:
+        errors = errors[str(key)] if str(key) in errors else errors[key]
+    assert message in str(errors)
+    assert count(wiring, "registrations") == 0 and count(wiring, "outbox_events") == 0
+
+
+def test_a_gstin_from_another_state_is_refused_with_both_states_named(client):
+    response = client.post(URL, json=_with(VALID, gstin("27"), "organisation", "gstin"))
+    assert response.status_code == 422
+    assert response.json["fields"]["organisation.gstin"] == [
+        "This GSTIN was issued in Maharashtra, but the state given is Delhi."]
+
+
+@pytest.mark.parametrize("data, content_type", [
+    ("{not json", "application/json"),
+    ('["a", "list"]', "application/json"),
+    ("legal_name=x", "application/x-www-form-urlencoded"),
+])
+def test_a_body_that_is_not_a_json_object_is_refused(client, data, content_type):
+    response = client.post(URL, data=data, content_type=content_type)
+    assert response.status_code == 422
+    assert "_body" in response.json["fields"]
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(client):
+    response = client.post(URL, data="x" * (1024 * 1024 + 1), content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_unicode_and_markup_in_names_are_kept_exactly_as_typed(client, wiring):
+    name = "Ṣakti <b>Defence</b> & Aerospace \u00e9"  # HTML is data here: escaping happens where it is shown
+    response = client.post(URL, json=_with(VALID, name, "organisation", "legal_name"))
+    assert response.status_code == 201
+    with wiring.engine.connect() as db:
+        assert db.execute(sa.text("SELECT legal_name FROM registrations")).scalar() == name
+
+
+def test_unknown_routes_and_methods_answer_in_json(client):
+    assert client.get("/api/v1/nothing-here").json["error"] == "not_found"
+    assert client.delete(URL).status_code == 405
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(organisation=st.dictionaries(st.sampled_from(sorted(VALID["organisation"])), _json_values, max_size=8),
+       delegates=_json_values)
+def test_no_input_whatsoever_gets_a_server_error(client, organisation, delegates):
+    payload = {"organisation": {**VALID["organisation"], **organisation}, "delegates": delegates}
+    assert client.post(URL, json=payload).status_code in {201, 422}
+
+
+def test_readiness_reports_a_missing_database_and_requests_get_503_not_500(env, client):
+    assert client.get("/readyz").json == {"status": "ready", "checks": {"database": "up", "kafka": "up"}}
+
+    broken = bootstrap({**env, "REGISTRATION_DATABASE_URL": f"postgresql+psycopg://x:y@127.0.0.1:{free_port()}/x"})
+    app = create_app(broken)
+    unready = app.test_client()
+    readiness = unready.get("/readyz")
+    assert readiness.status_code == 503 and readiness.json["checks"]["database"] == "down"
+    assert unready.get("/healthz").status_code == 200, "alive, just not ready"
+    assert unready.post(URL, json=VALID).status_code == 503
+    app.extensions["broker_probe"].close()
