@@ -142,7 +142,10 @@ class OutboxRelay:
                         if self.publish_pending() < self._batch_size:
                             leader.wait(self._idle_wait)
                         backoff = 0.5
-            except Exception:
-                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+            except Exception as error:
+                if isinstance(error, sa.exc.OperationalError):  # an outage, not a bug: no traceback
+                    log.warning("outbox relay lost the database (%s); retrying in %.1fs", error.orig, backoff)
+                else:
+                    log.exception("outbox relay failed; retrying in %.1fs", backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 15.0)

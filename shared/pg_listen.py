@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -26,8 +27,11 @@ class Listener:
 
     def wait(self, timeout: float) -> None:
         """Return at the next notification, or after `timeout` seconds."""
-        for _ in self._raw.notifies(timeout=timeout, stop_after=1):
-            pass
+        try:
+            for _ in self._raw.notifies(timeout=timeout, stop_after=1):
+                pass
+        except psycopg.OperationalError as error:  # the server went away: say so as SQLAlchemy would
+            raise sa.exc.OperationalError("LISTEN", None, error) from error
 
 
 @contextmanager

@@ -75,8 +75,9 @@ class EmailDispatcher:
                             if self.send_due() < self._batch_size:
                                 listener.wait(self._idle_wait)
                             backoff = 0.5
-                except sa.exc.SQLAlchemyError:
-                    log.exception("email dispatcher lost the database; retrying in %.1fs", backoff)
+                except sa.exc.SQLAlchemyError as error:
+                    log.warning("email dispatcher lost the database (%s); retrying in %.1fs",
+                                getattr(error, "orig", error), backoff)
                     stop.wait(backoff)
                     backoff = min(backoff * 2, 15.0)
         finally:

@@ -76,14 +76,26 @@ class ServerProcess:
             self.kill()
 
     def kill(self) -> None:
-        """SIGKILL the whole process group at once: a crash, for fault tests, or a last resort."""
+        """SIGKILL the whole process group at once: a crash, for fault tests, or a last resort.
+
+        Returns only once every process of the group is gone: PostgreSQL's
+        orphaned backends, still attached to the old shared memory, would
+        otherwise make an immediate restart fail.
+        """
         if not self.is_running():
             return
+        group = self._popen.pid
         try:
-            os.killpg(self._popen.pid, signal.SIGKILL)
+            os.killpg(group, signal.SIGKILL)
         except ProcessLookupError:
             pass  # the group is already gone
         self._popen.wait()
+        wait_until(
+            lambda: not _group_has_live_process(group),
+            timeout=10,
+            interval=0.02,
+            message=f"processes of {self.name} (group {group}) survived SIGKILL",
+        )
 
     def is_running(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
@@ -96,6 +108,23 @@ class ServerProcess:
             return f"(no log at {self.log_file})"
         tail = "\n".join(text.splitlines()[-lines:])
         return f"--- last {lines} lines of {self.log_file} ---\n{tail}"
+
+
+def _group_has_live_process(group: int) -> bool:
+    """Whether a process of process group `group` still runs, according to /proc (Linux).
+
+    Zombies do not count: they hold no resources, and orphans are reaped by
+    PID 1, which in some containers never does it.
+    """
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (command) state ppid pgrp ...": the command may contain spaces or ")".
+            state, _ppid, pgrp = stat_file.read_text().rpartition(")")[2].split()[:3]
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(pgrp) == group and state not in ("Z", "X"):
+            return True
+    return False
 
 
 class Server:

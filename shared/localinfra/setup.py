@@ -1,0 +1,75 @@
+"""The set-up step of `./dpd up`: once PostgreSQL and Kafka answer, give each service its
+database and role, apply every service's migrations and topics, then tell the waiting
+service processes (shared/localinfra/after_setup.py) to start, and print where to go.
+
+It stays up afterwards (doing nothing) because honcho stops everything when one process ends.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import threading
+
+import psycopg
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
+from sqlalchemy.engine import make_url
+
+from shared.localinfra.ports import wait_until
+from shared.localinfra.postgres import PostgresServer
+from shared.localinfra.up import SETUP_DONE, run_dir
+
+SERVICES = ("registration", "matchmaking", "notification", "billing")
+
+
+def _postgres_answers(server: PostgresServer) -> bool:
+    try:
+        psycopg.connect(make_url(server.admin_url).set(drivername="postgresql").render_as_string(False),
+                        connect_timeout=2).close()
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _kafka_answers(bootstrap_servers: str) -> bool:
+    try:
+        KafkaAdminClient(bootstrap_servers=bootstrap_servers, bootstrap_timeout_ms=2000).close()
+        return True
+    except KafkaError:
+        return False
+
+
+def prepare(environ) -> None:
+    postgres = PostgresServer(run_dir(environ) / "postgres", port=int(environ["POSTGRES_PORT"]),
+                              superuser_password=environ["POSTGRES_SUPERUSER_PASSWORD"])
+    wait_until(lambda: _postgres_answers(postgres), timeout=180, interval=0.5, message="PostgreSQL did not start")
+    for service in SERVICES:
+        url = make_url(environ[f"{service.upper()}_DATABASE_URL"])
+        postgres.ensure_database(url.database, owner=url.username, password=url.password)
+    wait_until(lambda: _kafka_answers(environ["KAFKA_BOOTSTRAP_SERVERS"]), timeout=180, interval=0.5,
+               message="Kafka did not start")
+    for service in SERVICES:
+        importlib.import_module(f"services.{service}.manage").migrate(environ)
+
+
+def main() -> int:
+    environ = dict(os.environ)
+    prepare(environ)
+    (run_dir(environ) / SETUP_DONE).write_text("ready\n")
+    print("\n".join([
+        "Defence Partnership Days is up:",
+        *(f"  {s:<13} http://{environ[f'{s.upper()}_BIND']}/readyz" for s in SERVICES),
+        f"  register      POST http://{environ['REGISTRATION_BIND']}/api/v1/registrations",
+        f"  mail          every email sent is a file in {run_dir(environ) / 'mail' / 'new'}",
+        "Ctrl-C stops everything.",
+    ]), flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
