@@ -29,7 +29,7 @@ import secrets  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from email.parser import BytesHeaderParser  # noqa: E402
 
 import requests  # noqa: E402
@@ -65,26 +65,31 @@ def main() -> int:
     print(f"machine: {describe_machine()}")
     with local_infrastructure(smtp=True) as infra:
         print(f"PostgreSQL: {postgres_durability(infra.postgres)}")
-        runs = measure(infra, args)
+        env = platform_environment(infra)
+        migrate_registration(env)
+        migrate_notification(env)
+        runs = measure(infra, env, args)
     print()
     print_runs(runs)
     return 0 if all(run["emails delivered"] == run["sent"] for run in runs) else 1
 
 
-def measure(infra: Infrastructure, args: argparse.Namespace) -> list[dict[str, float]]:
+def measure(infra: Infrastructure, env: dict[str, str], args: argparse.Namespace) -> list[dict[str, float]]:
     """Start the slice's processes and the Maildir watcher, warm up, run; stop them all whatever happens."""
-    processes = ServiceProcesses(platform_environment(infra), log_dir=infra.root)
+    processes = ServiceProcesses(env, log_dir=infra.root)
     watcher = MaildirWatcher(infra.smtp.maildir)
     watcher_thread = threading.Thread(target=watcher.run, name="maildir-watcher", daemon=True)
     try:
-        url = start_slice(processes, infra)
+        processes.worker("registration")
+        processes.worker("notification")
+        url = processes.web("registration", workers=WEB_WORKERS)
         watcher_thread.start()
         print(f"slice up: registration web ({WEB_WORKERS} gunicorn workers x 8 threads), "
               f"registration worker, notification worker; {args.rate:g}/s for {args.duration:g} s per run", flush=True)
         one_run(url, watcher, [f"warmup{i}@{EMAIL_DOMAIN}" for i in range(WARMUP_REGISTRATIONS)], rate=10)
-        return [report(run, *one_run(url, watcher, run_emails(run, args), args.rate))
+        return [report(run, one_run(url, watcher, run_emails(run, args), args.rate), watcher)
                 for run in range(1, args.repeat + 1)]
-    except BaseException:
+    except Exception:
         print_log_tails(infra.root)
         raise
     finally:
@@ -101,15 +106,6 @@ def platform_environment(infra: Infrastructure) -> dict[str, str]:
         env[f"{service.upper()}_DATABASE_URL"] = infra.postgres.ensure_database(
             service, owner=service, password=secrets.token_hex(8))
     return env
-
-
-def start_slice(processes: ServiceProcesses, infra: Infrastructure) -> str:
-    env = processes._env  # the environment ServiceProcesses hands its children
-    migrate_registration(env)
-    migrate_notification(env)
-    processes.worker("registration")
-    processes.worker("notification")
-    return processes.web("registration", workers=WEB_WORKERS)
 
 
 def run_emails(run: int, args: argparse.Namespace) -> list[str]:
@@ -133,7 +129,6 @@ class Arrival:
     lag: float  # seconds between the SMTP sink's delivery stamp and that first sight
 
 
-@dataclass
 class MaildirWatcher:
     """Records when each message first appears in the Maildir's new/, keyed by envelope recipient.
 
@@ -141,10 +136,13 @@ class MaildirWatcher:
     arrivals and the poll stays cheap however many emails a run delivers.
     """
 
-    maildir: Path
-    stop: threading.Event = field(default_factory=threading.Event)
-    arrivals: dict[str, list[Arrival]] = field(default_factory=dict)
+    # mailbox.Maildir names a file "<seconds>.M<microseconds>P<pid>Q<n>.<host>" from time.time() at delivery.
     _STAMP = re.compile(r"(\d+)\.M(\d+)P")
+
+    def __init__(self, maildir: Path):
+        self.maildir = maildir
+        self.stop = threading.Event()
+        self.arrivals: dict[str, list[Arrival]] = {}  # recipient (casefolded) -> every copy, first first
 
     def run(self) -> None:
         while not self.stop.wait(POLL_SECONDS):
@@ -168,7 +166,7 @@ class MaildirWatcher:
         return sum(email.casefold() in self.arrivals for email in emails)
 
 
-def one_run(url: str, watcher: MaildirWatcher, emails: list[str], rate: float) -> tuple[list[Sent], MaildirWatcher]:
+def one_run(url: str, watcher: MaildirWatcher, emails: list[str], rate: float) -> list[Sent]:
     """Send one registration per email at `rate`, then wait (bounded) until their emails arrived."""
     sent = send_paced(url, emails, rate)
     try:
@@ -176,7 +174,7 @@ def one_run(url: str, watcher: MaildirWatcher, emails: list[str], rate: float) -
                    interval=0.1, message=lambda: f"{watcher.delivered(emails)} of {len(emails)} emails arrived")
     except TimeoutError as error:
         print(f"warning: {error}", flush=True)
-    return sent, watcher
+    return sent
 
 
 def send_paced(url: str, emails: list[str], rate: float) -> list[Sent]:
