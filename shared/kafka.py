@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
-import threading
+import socket
+import struct
 from dataclasses import dataclass, field
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import TopicAlreadyExistsError
 
 from shared.config import KafkaSettings
 
@@ -81,35 +82,21 @@ def new_consumer(settings: KafkaSettings, group: str, topics: list[str], *, max_
     )
 
 
-class BrokerProbe:
-    """Answers `/readyz`: can this process reach a broker? One admin client, reused, thread-safe."""
+def broker_answers(bootstrap_servers: str, timeout: float = 2.0) -> bool:
+    """Does any listed broker answer a Kafka request? (`/readyz`, set-up waits.)
 
-    def __init__(self, settings: KafkaSettings):
-        self._settings = settings
-        self._lock = threading.Lock()
-        self._admin: KafkaAdminClient | None = None
-
-    def is_reachable(self) -> bool:
-        with self._lock:
-            try:
-                if self._admin is None:
-                    self._admin = KafkaAdminClient(
-                        bootstrap_servers=self._settings.bootstrap_servers, client_id="readiness-probe",
-                        request_timeout_ms=3_000, bootstrap_timeout_ms=3_000)
-                self._admin.describe_cluster()
-                return True
-            except (KafkaError, OSError) as error:
-                log.warning("Kafka is not reachable: %s", error)
-                self._close_unlocked()
-                return False
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_unlocked()
-
-    def _close_unlocked(self) -> None:
-        if self._admin is not None:
-            try:
-                self._admin.close()
-            finally:
-                self._admin = None
+    A bare ApiVersions round trip on a socket: a KafkaAdminClient that fails to bootstrap
+    leaks its IO thread and sockets, which a probe repeated every few seconds must not do.
+    """
+    # Request header v1: api_key 18 (ApiVersions), version 0, correlation id 1, null client id.
+    request = struct.pack(">hhih", 18, 0, 1, -1)
+    for address in bootstrap_servers.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout) as sock:
+                sock.sendall(struct.pack(">i", len(request)) + request)
+                if len(sock.recv(4)) == 4:
+                    return True
+        except (OSError, ValueError):
+            continue
+    return False

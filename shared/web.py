@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from shared.db import database_is_reachable
 from shared.errors import InvalidFields
-from shared.kafka import BrokerProbe
+from shared.kafka import broker_answers
 from shared.logs import correlation_id
 
 log = logging.getLogger(__name__)
@@ -123,9 +123,8 @@ def new_service_app(import_name: str, *, engine, kafka) -> Flask:
     """A Flask app with what every service has: JSON errors, correlation ids, `/healthz` and `/readyz`."""
     app = Flask(import_name)
     configure_web(app)
-    probe = app.extensions["broker_probe"] = BrokerProbe(kafka)
     app.register_blueprint(health_blueprint({
         "database": lambda: database_is_reachable(engine),
-        "kafka": probe.is_reachable,
+        "kafka": lambda: broker_answers(kafka.bootstrap_servers),
     }))
     return app

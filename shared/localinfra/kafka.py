@@ -12,28 +12,21 @@ import argparse
 import base64
 import fcntl
 import shutil
-import socket
-import struct
 import subprocess
 import tempfile
 import uuid
-import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from shared.kafka import broker_answers
 from shared.localinfra import PROJECT_ROOT
 from shared.localinfra.ports import free_port
 from shared.localinfra.process import Server, ServerProcess, run_until_signalled
 
-# kafka-python 3.0.12 loads its protocol schemas with importlib.resources.read_text
-# and open_text, deprecated on Python 3.11: with the project's "warnings are errors"
-# pytest setting, importing it would fail test collection.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", r"\w+ is deprecated. Use files\(\) instead", DeprecationWarning)
-    from kafka import KafkaAdminClient
-    from kafka.errors import KafkaError
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
 
 __all__ = ["PROJECT_ROOT", "KafkaBroker", "ensure_kafka_libs", "kafka_version", "new_cluster_id", "main"]
 
@@ -88,18 +81,14 @@ def ensure_kafka_libs() -> Path:
         _require_tools("java", "mvn")
         staging = Path(tempfile.mkdtemp(prefix="libs-", dir=version_dir))
         try:
-            result = subprocess.run(
-                ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies", f"-DoutputDirectory={staging}"],
-                capture_output=True,
-                text=True,
-            )
+            goal = ["dependency:copy-dependencies", f"-DoutputDirectory={staging}"]
+            result = subprocess.run(["mvn", "-q", "-B", "-f", str(POM), *goal], capture_output=True, text=True)
             if result.returncode != 0:
-                raise RuntimeError(
-                    f"Maven could not fetch the Kafka jars (exit {result.returncode}):\n{result.stdout}{result.stderr}"
-                )
+                output = result.stdout + result.stderr
+                raise RuntimeError(f"Maven could not fetch the Kafka jars (exit {result.returncode}):\n{output}")
             staging.chmod(0o755)  # mkdtemp makes it private
             (staging / _COMPLETE_MARKER).touch()
-            shutil.rmtree(libs, ignore_errors=True)  # an incomplete folder from an older layout
+            shutil.rmtree(libs, ignore_errors=True)  # a folder without the marker, e.g. copied by hand
             staging.rename(libs)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -182,6 +171,7 @@ class KafkaBroker(Server):
         self.port = port or free_port()
         self.controller_port = controller_port or free_port()
         self.node_id = node_id
+        # Default: a quorum of this node alone.
         self.controller_quorum_voters = controller_quorum_voters or f"{node_id}@127.0.0.1:{self.controller_port}"
         self.heap = heap
         self.extra_properties = dict(extra_properties or {})
@@ -246,7 +236,12 @@ class KafkaBroker(Server):
         self._process.stop(timeout)
 
     def kill(self) -> None:
-        """SIGKILL the broker, like a crash (for fault tests); the next start recovers its logs."""
+        """SIGKILL the broker, like a crash (for fault tests); the next start recovers its logs.
+
+        That next start takes ~10 s longer: the controller refuses the node's
+        new registration until the old one's session expires
+        (`broker.session.timeout.ms`, 9 s; lower it in `extra_properties`).
+        """
         self._process.kill()
 
     def is_running(self) -> bool:
@@ -278,8 +273,8 @@ class KafkaBroker(Server):
 
     def _format_storage(self, libs: Path) -> None:
         """Write meta.properties for `cluster_id` (`-g`: a formatted folder is left alone)."""
-        config = self.data_dir / "server.properties"
-        command = self._java_command(libs, "kafka.tools.StorageTool", "format", "-t", self.cluster_id, "-c", config, "-g")
+        arguments = ["format", "-t", self.cluster_id, "-c", self.data_dir / "server.properties", "-g"]
+        command = self._java_command(libs, "kafka.tools.StorageTool", *arguments)
         result = subprocess.run([str(part) for part in command], capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"formatting {self.log_dir} failed:\n{result.stdout}{result.stderr}")
@@ -299,30 +294,21 @@ class KafkaBroker(Server):
     def _serves_clients(self) -> bool:
         """Ready when an admin client sees this node among the cluster's live brokers.
 
-        A cheap ApiVersions round trip on a plain socket comes first: a
-        KafkaAdminClient that fails to bootstrap leaks its IO thread and
-        sockets, so it is only built once the broker answers requests.
+        A cheap ApiVersions round trip on a plain socket comes first, since a
+        KafkaAdminClient that fails to bootstrap leaks its IO thread and sockets.
         """
-        if not self._answers_api_versions():
+        if not broker_answers(self.bootstrap_servers):
             return False
         try:
             with KafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers, bootstrap_timeout_ms=10_000, request_timeout_ms=10_000
+                bootstrap_servers=self.bootstrap_servers,
+                bootstrap_timeout_ms=10_000,
+                request_timeout_ms=10_000,
             ) as admin:
                 brokers = admin.describe_cluster()["brokers"]
         except KafkaError:
             return False
         return any(broker["broker_id"] == self.node_id for broker in brokers)
-
-    def _answers_api_versions(self) -> bool:
-        # Request header v1: api_key 18 (ApiVersions), version 0, correlation id 1, null client id.
-        request = struct.pack(">hhih", 18, 0, 1, -1)
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
-                sock.sendall(struct.pack(">i", len(request)) + request)
-                return len(sock.recv(4)) == 4
-        except OSError:
-            return False
 
 
 def main(argv: list[str] | None = None) -> int:

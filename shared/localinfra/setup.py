@@ -12,10 +12,9 @@ import signal
 import threading
 
 import psycopg
-from kafka import KafkaAdminClient
-from kafka.errors import KafkaError
 from sqlalchemy.engine import make_url
 
+from shared.kafka import broker_answers
 from shared.localinfra.ports import wait_until
 from shared.localinfra.postgres import PostgresServer
 from shared.localinfra.up import SETUP_DONE, run_dir
@@ -32,14 +31,6 @@ def _postgres_answers(server: PostgresServer) -> bool:
         return False
 
 
-def _kafka_answers(bootstrap_servers: str) -> bool:
-    try:
-        KafkaAdminClient(bootstrap_servers=bootstrap_servers, bootstrap_timeout_ms=2000).close()
-        return True
-    except KafkaError:
-        return False
-
-
 def prepare(environ) -> None:
     postgres = PostgresServer(run_dir(environ) / "postgres", port=int(environ["POSTGRES_PORT"]),
                               superuser_password=environ["POSTGRES_SUPERUSER_PASSWORD"])
@@ -47,7 +38,7 @@ def prepare(environ) -> None:
     for service in SERVICES:
         url = make_url(environ[f"{service.upper()}_DATABASE_URL"])
         postgres.ensure_database(url.database, owner=url.username, password=url.password)
-    wait_until(lambda: _kafka_answers(environ["KAFKA_BOOTSTRAP_SERVERS"]), timeout=180, interval=0.5,
+    wait_until(lambda: broker_answers(environ["KAFKA_BOOTSTRAP_SERVERS"]), timeout=180, interval=0.5,
                message="Kafka did not start")
     for service in SERVICES:
         importlib.import_module(f"services.{service}.manage").migrate(environ)

@@ -111,10 +111,10 @@ class Mailbox:
 
     def messages(self) -> list[EmailMessage]:
         """Every delivered message (read or not), oldest first."""
-        files = [file for folder in ("new", "cur") if (self.path / folder).is_dir() for file in (self.path / folder).iterdir()]
-        files.sort(key=self._arrival)
+        folders = [self.path / "new", self.path / "cur"]  # unread, and read by a mail client
+        files = [file for folder in folders if folder.is_dir() for file in folder.iterdir()]
         parser = BytesParser(policy=default_policy)
-        return [parser.parsebytes(file.read_bytes()) for file in files]
+        return [parser.parsebytes(file.read_bytes()) for file in sorted(files, key=self._arrival)]
 
     def messages_to(self, address: str) -> list[EmailMessage]:
         """The copies delivered to envelope recipient `address` (case-insensitive)."""
@@ -163,14 +163,15 @@ class SmtpSink(Server):
         self.maildir = Path(maildir).resolve()
         self.port = port or free_port()
         self.reject_recipients = reject_recipients
-        self._process = ServerProcess(f"SMTP sink on port {self.port}", self.maildir.with_name(self.maildir.name + ".log"))
+        log_file = self.maildir.with_name(self.maildir.name + ".log")
+        self._process = ServerProcess(f"SMTP sink on port {self.port}", log_file)
 
     @property
     def mailbox(self) -> Mailbox:
         return Mailbox(self.maildir)
 
     def start(self, timeout: float = 30) -> None:
-        command = [sys.executable, "-m", "shared.localinfra.smtp", "--maildir", self.maildir, "--port", str(self.port)]
+        command = [sys.executable, "-m", "shared.localinfra.smtp", "--maildir", self.maildir, "--port", self.port]
         if self.reject_recipients:
             command += ["--reject-recipients", self.reject_recipients]
         self.maildir.parent.mkdir(parents=True, exist_ok=True)
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--maildir", type=Path, default=PROJECT_ROOT / ".run" / "mail")
     parser.add_argument("--port", type=int, default=1025)
-    parser.add_argument("--reject-recipients", metavar="REGEX", help="refuse matching RCPT addresses with 550")
+    parser.add_argument("--reject-recipients", metavar="REGEX", help="refuse matching recipients with 550")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = SmtpServer(args.maildir, args.port, args.reject_recipients)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +28,13 @@ SERVICES = ("registration", "matchmaking", "notification", "billing")
 
 # Durability is not under test here; speed is welcome.
 _FAST_POSTGRES = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+def pytest_configure(config):
+    """A SIGTERM (a CI timeout, a killed terminal) unwinds like Ctrl-C, so fixtures stop their servers."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -12,6 +13,14 @@ from shared.faults import CRASH_EXIT_CODE
 from shared.localinfra.ports import wait_until
 from shared.testing.kafka_topics import committed_offsets, produce_raw, read_topic
 from tests.support.registrations import registration_payload
+
+
+@pytest.fixture
+def registration_url(services, platform_env) -> str:
+    """Both services' databases and topics in place, registration's web process running."""
+    migrate_registration(platform_env)
+    migrate_notification(platform_env)
+    return services.web("registration")
 
 
 def _register(registration_url: str, email: str) -> str:
@@ -32,10 +41,7 @@ def _exit_code(process, timeout: float = 60) -> int:
 
 
 def test_an_event_committed_while_the_relay_is_down_is_published_when_it_returns(
-        services, platform_env, mailbox, run_id):
-    migrate_registration(platform_env)
-    migrate_notification(platform_env)
-    registration_url = services.web("registration")
+        registration_url, services, platform_env, mailbox, run_id):
     services.worker("notification")
     email = f"relay-down.{run_id}@example.in"
 
@@ -48,10 +54,7 @@ def test_an_event_committed_while_the_relay_is_down_is_published_when_it_returns
 
 
 def test_a_relay_killed_after_publishing_but_before_marking_gives_one_email(
-        services, platform_env, mailbox, run_id, kafka_settings):
-    migrate_registration(platform_env)
-    migrate_notification(platform_env)
-    registration_url = services.web("registration")
+        registration_url, services, platform_env, mailbox, run_id, kafka_settings):
     email = f"relay-crash.{run_id}@example.in"
     registration_id = _register(registration_url, email)
 
@@ -71,10 +74,7 @@ def test_a_relay_killed_after_publishing_but_before_marking_gives_one_email(
 
 
 def test_a_consumer_killed_after_its_transaction_but_before_committing_the_offset_sends_one_email(
-        services, platform_env, mailbox, run_id, kafka_settings):
-    migrate_registration(platform_env)
-    migrate_notification(platform_env)
-    registration_url = services.web("registration")
+        registration_url, services, platform_env, mailbox, run_id, kafka_settings):
     services.worker("registration")
     email = f"consumer-crash.{run_id}@example.in"
     _register(registration_url, email)
@@ -92,12 +92,8 @@ def test_a_consumer_killed_after_its_transaction_but_before_committing_the_offse
 
 
 def test_poison_messages_go_to_the_dead_letter_topic_and_do_not_block_the_rest(
-        services, platform_env, mailbox, run_id, kafka_settings):
-    migrate_registration(platform_env)
-    migrate_notification(platform_env)
-    registration_url = services.web("registration")
+        registration_url, services, platform_env, mailbox, run_id, kafka_settings):
     services.worker("registration")
-    # The same key as the real registration would use does not matter: one partition is enough to show it.
     produce_raw(kafka_settings, "registration.events", b"{not json")
     produce_raw(kafka_settings, "registration.events", json.dumps({
         "specversion": "1.0", "id": "evt-1", "source": "dpd/registration", "type": "registration.submitted.v1",

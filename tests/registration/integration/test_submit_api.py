@@ -32,9 +32,7 @@ def wiring(env):
 
 @pytest.fixture
 def client(wiring):
-    app = create_app(wiring)
-    yield app.test_client()
-    app.extensions["broker_probe"].close()
+    return create_app(wiring).test_client()
 
 
 def count(wiring, table: str) -> int:
@@ -173,10 +171,8 @@ def test_readiness_reports_a_missing_database_and_requests_get_503_not_500(env, 
     assert client.get("/readyz").json == {"status": "ready", "checks": {"database": "up", "kafka": "up"}}
 
     broken = bootstrap({**env, "REGISTRATION_DATABASE_URL": f"postgresql+psycopg://x:y@127.0.0.1:{free_port()}/x"})
-    app = create_app(broken)
-    unready = app.test_client()
+    unready = create_app(broken).test_client()
     readiness = unready.get("/readyz")
     assert readiness.status_code == 503 and readiness.json["checks"]["database"] == "down"
     assert unready.get("/healthz").status_code == 200, "alive, just not ready"
     assert unready.post(URL, json=VALID).status_code == 503
-    app.extensions["broker_probe"].close()

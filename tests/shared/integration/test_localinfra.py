@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import smtplib
 import uuid
-import warnings
 from collections.abc import Iterator
 from email.message import EmailMessage
 
@@ -16,17 +15,12 @@ import psycopg
 import pytest
 import sqlalchemy
 
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+
 from shared.localinfra.kafka import KafkaBroker
 from shared.localinfra.ports import wait_until
 from shared.localinfra.postgres import PostgresServer
 from shared.localinfra.smtp import SmtpSink
-
-with warnings.catch_warnings():  # kafka-python 3.0.12 uses APIs deprecated in Python 3.11
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-    from kafka.admin import NewTopic
-
-pytestmark = pytest.mark.integration
 
 
 def unique(prefix: str) -> str:
@@ -45,7 +39,7 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBrok
 def create_topic(broker: KafkaBroker, partitions: int = 3) -> str:
     topic = unique("topic")
     with KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers) as admin:
-        admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+        admin.create_topics({topic: {"num_partitions": partitions, "replication_factor": 1}})
         described = admin.describe_topics([topic])
     assert len(described[0]["partitions"]) == partitions
     return topic
@@ -62,7 +56,10 @@ def produce(broker: KafkaBroker, topic: str, key: bytes, value: bytes) -> None:
 def consume_from_start(broker: KafkaBroker, topic: str, expected: int) -> list[tuple[bytes, bytes]]:
     """Read `topic` from the beginning, as a fresh consumer group, until `expected` records arrived."""
     consumer = KafkaConsumer(
-        topic, bootstrap_servers=broker.bootstrap_servers, group_id=unique("group"), auto_offset_reset="earliest"
+        topic,
+        bootstrap_servers=broker.bootstrap_servers,
+        group_id=unique("group"),
+        auto_offset_reset="earliest",
     )
     received: list[tuple[bytes, bytes]] = []
 
@@ -80,10 +77,11 @@ def consume_from_start(broker: KafkaBroker, topic: str, expected: int) -> list[t
 
 def test_kafka_message_produced_to_a_created_topic_is_consumed_back(kafka_broker: KafkaBroker) -> None:
     topic = create_topic(kafka_broker, partitions=3)
+    record = (b"registration-42", b'{"event": "registered"}')
 
-    produce(kafka_broker, topic, b"registration-42", b'{"event": "registered"}')
+    produce(kafka_broker, topic, *record)
 
-    assert consume_from_start(kafka_broker, topic, expected=1) == [(b"registration-42", b'{"event": "registered"}')]
+    assert consume_from_start(kafka_broker, topic, expected=1) == [record]
 
 
 def test_kafka_restart_on_the_same_data_dir_keeps_messages(kafka_broker: KafkaBroker) -> None:
