@@ -21,6 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from shared.auth import write_new_key_pair
 from shared.localinfra.kafka import KafkaBroker, kafka_version
 from shared.localinfra.postgres import PostgresServer
 from shared.localinfra.smtp import SmtpSink
@@ -54,6 +55,13 @@ def local_infrastructure(*, smtp: bool) -> Iterator[Infrastructure]:
         sink = stack.enter_context(SmtpSink(root / "mail")) if smtp else None
         yield Infrastructure(root=root, kafka=kafka, postgres=postgres, smtp=sink)
         print("stopping the infrastructure ...", flush=True)
+
+
+def signing_key_environment(folder: Path) -> dict[str, str]:
+    """A fresh token signing key pair: registration will not even migrate without its key file."""
+    private_key, public_key = folder / "signing.pem", folder / "signing.pub.pem"
+    write_new_key_pair(private_key, public_key)
+    return {"AUTH_SIGNING_KEY_FILE": str(private_key), "AUTH_PUBLIC_KEY_FILES": str(public_key)}
 
 
 def postgres_durability(postgres: PostgresServer) -> str:

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 import argparse  # noqa: E402
 import inspect  # noqa: E402
+import os  # noqa: E402
 import secrets  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -32,7 +33,8 @@ import sqlalchemy as sa  # noqa: E402
 from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 
 from bench.harness import (  # noqa: E402
-    Infrastructure, describe_machine, local_infrastructure, postgres_durability, print_runs, stop_on_sigterm)
+    Infrastructure, describe_machine, local_infrastructure, postgres_durability, print_runs, signing_key_environment,
+    stop_on_sigterm)
 from services.registration import events  # noqa: E402
 from services.registration.adapters.tables import outbox  # noqa: E402
 from services.registration.bootstrap import bootstrap  # noqa: E402
@@ -85,7 +87,8 @@ def one_run(infra: Infrastructure, run: int, count: int, batch_size: int) -> dic
         wiring.engine.dispose()
         infra.postgres.drop_database(f"relay_bench_{run}")
     figures = {"events": count, "fill s": fill_seconds, "drain s": drain_seconds,
-               "events/s": count / drain_seconds, "on Kafka": on_kafka}
+               "events/s": count / drain_seconds, "on Kafka": on_kafka,
+               "load avg 1 min": os.getloadavg()[0]}  # noise: other work on the machine shows up here
     print(f"run {run}: {figures['events/s']:.0f} events/s ({count} in {drain_seconds:.2f} s; "
           f"{on_kafka} on Kafka{'' if on_kafka == count else ' -- MISMATCH'})", flush=True)
     return figures
@@ -96,7 +99,8 @@ def run_environment(infra: Infrastructure, run: int) -> dict[str, str]:
     name = f"relay_bench_{run}"
     url = infra.postgres.ensure_database(name, owner=name, password=secrets.token_hex(8))
     return {"REGISTRATION_DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap_servers,
-            "KAFKA_TOPIC_PREFIX": f"relay{run}-{secrets.token_hex(3)}.", "KAFKA_REPLICATION_FACTOR": "1"}
+            "KAFKA_TOPIC_PREFIX": f"relay{run}-{secrets.token_hex(3)}.", "KAFKA_REPLICATION_FACTOR": "1",
+            **signing_key_environment(infra.root)}
 
 
 def fill_outbox(engine, contracts, count: int) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from pathlib import Path
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -69,6 +70,22 @@ def positive_int(raw: str) -> int:
     return value
 
 
+def flag(raw: str) -> bool:
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def paths(raw: str) -> tuple[Path, ...]:
+    found = tuple(Path(part.strip()) for part in raw.split(",") if part.strip())
+    missing = [str(path) for path in found if not path.is_file()]
+    if not found or missing:
+        raise ValueError(f"no such file: {', '.join(missing) or raw}")
+    return found
+
+
 def positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:
@@ -91,3 +108,37 @@ class KafkaSettings:
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
+
+
+SERVICE_NAMES = ("registration", "matchmaking", "notification", "billing")
+
+
+@dataclasses.dataclass(frozen=True)
+class WebSettings:
+    """What every service's web process needs to know about sign-in and its neighbours."""
+
+    public_key_files: tuple[Path, ...] = setting(
+        "AUTH_PUBLIC_KEY_FILES", parse=paths,
+        doc="comma-separated PEM files of the Ed25519 public keys that sign access tokens (old and new while rotating)")
+    registration_url: str = setting("REGISTRATION_PUBLIC_URL", doc="registration's base URL as browsers reach it")
+    matchmaking_url: str = setting("MATCHMAKING_PUBLIC_URL", doc="matchmaking's base URL as browsers reach it")
+    notification_url: str = setting("NOTIFICATION_PUBLIC_URL", doc="notification's base URL as browsers reach it")
+    billing_url: str = setting("BILLING_PUBLIC_URL", doc="billing's base URL as browsers reach it")
+    secret_key: str = setting(
+        "WEB_SECRET_KEY", doc="signs this service's short-lived flash-message cookie (any long random string)")
+    secure_cookies: bool = setting(
+        "SECURE_COOKIES", default=True, parse=flag,
+        doc="send cookies over HTTPS only; false only for plain-http local development")
+    proxy_hops: int = setting(
+        "PROXY_HOPS", default=0, parse=int,
+        doc="reverse proxies in front of the service whose X-Forwarded-* headers are trusted (rate limits key on the client address)")
+    rate_limit_storage: str = setting(
+        "RATE_LIMIT_STORAGE_URI", default="memory://",
+        doc="where rate-limit counters live (memory:// counts per process; redis://... shares them between processes)")
+    public_write_limit: str = setting(
+        "PUBLIC_WRITE_RATE_LIMIT", default="30/minute;600/hour",
+        doc="per client address, for public endpoints that write (registration, sign-in, access links)")
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        return {name: getattr(self, f"{name}_url").rstrip("/") for name in SERVICE_NAMES}

@@ -8,3 +8,7 @@ class InvalidFields(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))
         self.errors = errors
+
+
+class StateConflict(Exception):
+    """The thing is not in a state that allows this step (answered as 409 with the reason)."""

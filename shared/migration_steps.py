@@ -38,3 +38,35 @@ def create_messaging_tables_v1() -> None:
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.PrimaryKeyConstraint("consumer", "event_id", name="pk_processed_events"),
     )
+
+
+def create_access_tables_v1() -> None:
+    """Revoked token subjects (sign-out, role changes) and the audit log."""
+    op.create_table(
+        "revoked_subjects",
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("subject", name="pk_revoked_subjects"),
+    )
+    op.create_table(
+        "audit_log",
+        sa.Column("id", UUID(as_uuid=False), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("actor_kind", sa.String(16), nullable=False),
+        sa.Column("actor_id", sa.Text, nullable=False),
+        sa.Column("actor_name", sa.Text, nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("target_type", sa.Text, nullable=False),
+        sa.Column("target_id", sa.Text, nullable=False),
+        sa.Column("before", JSONB),
+        sa.Column("after", JSONB),
+        sa.Column("correlation_id", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+    )
+    op.create_index("ix_audit_log_at", "audit_log", ["at"])
+    op.create_index("ix_audit_log_target", "audit_log", ["target_type", "target_id"])
+
+
+def drop_access_tables_v1() -> None:
+    op.drop_table("audit_log")
+    op.drop_table("revoked_subjects")

@@ -17,9 +17,13 @@ def migrate_database_and_topics(database_url: str, migrations: Path, kafka: Kafk
     ensure_topics(kafka, topics)
 
 
-def command_line(service: str, commands: dict[str, Callable[[], None]], argv=None) -> int:
+def command_line(service: str, commands: dict[str, Callable[..., None]], argv=None) -> int:
+    """`commands` maps a name to a function; one that takes arguments parses the rest of the line."""
     parser = argparse.ArgumentParser(prog=f"python -m services.{service}.manage")
     parser.add_argument("command", choices=sorted(commands),
                         help="; ".join(f"{name}: {(fn.__doc__ or '').strip()}" for name, fn in commands.items()))
-    commands[parser.parse_args(argv).command]()
+    parser.add_argument("arguments", nargs=argparse.REMAINDER)
+    parsed = parser.parse_args(argv)
+    command = commands[parsed.command]
+    command(parsed.arguments) if parsed.arguments else command()
     return 0

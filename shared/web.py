@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, g, jsonify, request
+from flask import Flask, g, jsonify, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from shared.db import database_is_reachable
-from shared.errors import InvalidFields
-from shared.kafka import broker_answers
+from shared.errors import InvalidFields, StateConflict
 from shared.logs import correlation_id
 
 log = logging.getLogger(__name__)
@@ -80,6 +77,10 @@ def configure_web(app: Flask) -> None:
     def rule_broken(error: InvalidFields):
         return error_response(422, "validation_failed", "Some fields are missing or invalid.", error.errors)
 
+    @app.errorhandler(StateConflict)
+    def state_conflict(error: StateConflict):
+        return error_response(409, "conflict", str(error))
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return error_response(error.code or 500, error.name.lower().replace(" ", "_"), error.description or error.name)
@@ -99,32 +100,3 @@ def configure_web(app: Flask) -> None:
         log.exception("unhandled error")
         return error_response(500, "internal_error",
                               f"Something went wrong on our side (reference {g.get('correlation_id', '-')}).")
-
-
-def health_blueprint(readiness_checks: dict[str, Callable[[], bool]]) -> Blueprint:
-    """`/healthz`: the process answers. `/readyz`: every dependency in `readiness_checks` answers."""
-    blueprint = Blueprint("health", __name__)
-
-    @blueprint.get("/healthz")
-    def alive():
-        return jsonify(status="alive")
-
-    @blueprint.get("/readyz")
-    def ready():
-        results = {name: ("up" if check() else "down") for name, check in readiness_checks.items()}
-        ready_now = all(state == "up" for state in results.values())
-        return jsonify(status="ready" if ready_now else "not_ready", checks=results), (200 if ready_now else 503)
-
-    return blueprint
-
-
-
-def new_service_app(import_name: str, *, engine, kafka) -> Flask:
-    """A Flask app with what every service has: JSON errors, correlation ids, `/healthz` and `/readyz`."""
-    app = Flask(import_name)
-    configure_web(app)
-    app.register_blueprint(health_blueprint({
-        "database": lambda: database_is_reachable(engine),
-        "kafka": lambda: broker_answers(kafka.bootstrap_servers),
-    }))
-    return app

@@ -1,18 +1,22 @@
-"""Billing's worker process: publishes its outbox. `python -m services.billing.worker`"""
+"""Billing's worker process: publishes its outbox and keeps its token revocations current.
+`python -m services.billing.worker`"""
 from __future__ import annotations
 
 import sys
 
-from services.billing.adapters.tables import outbox
+from services.billing.adapters.tables import outbox, processed_events, revoked_subjects
 from services.billing.bootstrap import bootstrap
 from shared.logs import configure_logging
+from shared.revocation import revocation_consumer
 from shared.worker import run_relay_worker
 
 
 def main() -> int:
     configure_logging("services.billing")
     wiring = bootstrap()
-    return run_relay_worker("billing", wiring.engine, outbox, wiring.kafka)
+    return run_relay_worker("billing", wiring.engine, outbox, wiring.kafka, lambda producer: [revocation_consumer(
+        group="billing", engine=wiring.engine, processed_table=processed_events, revoked_table=revoked_subjects,
+        kafka=wiring.kafka, producer=producer)])
 
 
 if __name__ == "__main__":

@@ -3,15 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.config import KafkaSettings, load_settings, positive_float, positive_int, setting
-
-
-def _flag(raw: str) -> bool:
-    if raw.lower() in {"1", "true", "yes"}:
-        return True
-    if raw.lower() in {"0", "false", "no"}:
-        return False
-    raise ValueError("must be true or false")
+from shared.config import KafkaSettings, flag, load_settings, positive_float, positive_int, setting
 
 
 @dataclass(frozen=True)
@@ -23,7 +15,7 @@ class Settings:
         "NOTIFICATION_DATABASE_POOL_SIZE", default=5, parse=positive_int,
         doc="connections each process keeps open to the database")
     smtp_port: int = setting("SMTP_PORT", default=25, parse=positive_int, doc="its port")
-    smtp_starttls: bool = setting("SMTP_STARTTLS", default=False, parse=_flag,
+    smtp_starttls: bool = setting("SMTP_STARTTLS", default=False, parse=flag,
                                   doc="upgrade the connection with STARTTLS (true for a real relay)")
     smtp_username: str = setting("SMTP_USERNAME", default="", doc="login for the relay, if it needs one")
     smtp_password: str = setting("SMTP_PASSWORD", default="", doc="password for SMTP_USERNAME")

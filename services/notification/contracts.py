@@ -7,10 +7,15 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from shared.events import ContractRegistry
+from shared.revocation import IDENTITY_EVENTS_TOPIC as IDENTITY_TOPIC
+from shared.revocation import register_contract as register_access_revoked
 
 SOURCE = "dpd/notification"
 REGISTRATION_EVENTS_TOPIC = "registration.events"
+IDENTITY_EVENTS_TOPIC = IDENTITY_TOPIC
 REGISTRATION_SUBMITTED = "registration.submitted.v1"
+REGISTRATION_APPROVED = "registration.approved.v1"
+ACCESS_LINK_ISSUED = "identity.access_link_issued.v1"
 
 
 class _Tolerant(Schema):
@@ -37,7 +42,28 @@ class RegistrationSubmitted(_Tolerant):
     delegates = fields.List(fields.Nested(_Person), required=True, validate=validate.Length(min=1))
 
 
+class RegistrationApproved(_Tolerant):
+    registration_id = fields.UUID(required=True)
+    reference = fields.String(required=True)
+    approved_at = fields.AwareDateTime(required=True)
+    access_url = fields.Url(required=True, require_tld=False)
+    organisation = fields.Nested(_Organisation, required=True)
+    contact = fields.Nested(_Person, required=True)
+    delegates = fields.List(fields.Nested(_Person), required=True, validate=validate.Length(min=1))
+
+
+class AccessLinkIssued(_Tolerant):
+    delegate_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+    full_name = fields.String(required=True)
+    url = fields.Url(required=True, require_tld=False)
+    expires_at = fields.AwareDateTime(required=True)
+
+
 def contracts() -> ContractRegistry:
     registry = ContractRegistry(SOURCE)
     registry.register(REGISTRATION_SUBMITTED, RegistrationSubmitted)
+    registry.register(REGISTRATION_APPROVED, RegistrationApproved)
+    registry.register(ACCESS_LINK_ISSUED, AccessLinkIssued)
+    register_access_revoked(registry)
     return registry

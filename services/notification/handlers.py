@@ -11,10 +11,11 @@ from sqlalchemy.engine import Connection
 
 from services.notification import contracts
 from services.notification.adapters.rendering import Renderer
-from services.notification.adapters.tables import contacts, outbound_emails
+from services.notification.adapters.tables import contacts, outbound_emails, revoked_subjects
 from services.notification.domain import messages
 from shared.consumer import Handler, ReceivedEvent
 from shared.pg_listen import notify
+from shared.revocation import ACCESS_REVOKED, access_revoked_handler
 
 EMAILS_CHANNEL = "outbound_emails"
 
@@ -48,4 +49,14 @@ def handlers(renderer: Renderer) -> dict[str, Handler]:
         keep_contacts(connection, messages.contacts_of_registration(event.data))
         queue_emails(connection, renderer, event, messages.registration_received(event.data))
 
-    return {contracts.REGISTRATION_SUBMITTED: on_registration_submitted}
+    def on_registration_approved(connection: Connection, event: ReceivedEvent) -> None:
+        keep_contacts(connection, messages.contacts_of_registration(event.data))
+        queue_emails(connection, renderer, event, messages.registration_approved(event.data))
+
+    def on_access_link_issued(connection: Connection, event: ReceivedEvent) -> None:
+        queue_emails(connection, renderer, event, messages.access_link(event.data))
+
+    return {contracts.REGISTRATION_SUBMITTED: on_registration_submitted,
+            contracts.REGISTRATION_APPROVED: on_registration_approved,
+            contracts.ACCESS_LINK_ISSUED: on_access_link_issued,
+            ACCESS_REVOKED: access_revoked_handler(revoked_subjects)}

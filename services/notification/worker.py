@@ -19,7 +19,7 @@ from shared.worker import run_relay_worker
 def components(wiring: Notification, producer) -> list:
     settings = wiring.settings
     consumer = IdempotentConsumer(
-        group=CONSUMER_GROUP, topics=[contracts.REGISTRATION_EVENTS_TOPIC], engine=wiring.engine,
+        group=CONSUMER_GROUP, topics=[contracts.REGISTRATION_EVENTS_TOPIC, contracts.IDENTITY_EVENTS_TOPIC], engine=wiring.engine,
         processed_table=processed_events, contracts=contracts.contracts(), handlers=handlers(Renderer()),
         kafka=wiring.kafka, producer=producer)
     mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds,

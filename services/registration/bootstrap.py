@@ -1,20 +1,23 @@
-"""The composition root: wires configuration, database and bus for the web app, worker and set-up."""
+"""The composition root: wires configuration, database, bus and token signing for the
+web app, worker and set-up."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from services.registration import config, events
+from shared.auth import TokenIssuer, load_private_key
 from shared.config import KafkaSettings
 from shared.db import create_engine
 from shared.events import ContractRegistry
 from shared.kafka import TopicSpec
 
-
 # Registration events keyed by registration id; 12 partitions let up to 12 workers of
-# each consuming service share the load at the brief's peak.
-TOPICS = [TopicSpec(events.EVENTS_TOPIC, partitions=12)]
+# each consuming service share the load at the brief's peak. Identity events are few.
+TOPICS = [TopicSpec(events.EVENTS_TOPIC, partitions=12), TopicSpec(events.IDENTITY_TOPIC, partitions=3)]
 
 
 @dataclass
@@ -23,10 +26,18 @@ class Registration:
     kafka: KafkaSettings
     engine: Engine
     contracts: ContractRegistry
+    organiser_tokens: TokenIssuer
+    participant_tokens: TokenIssuer
+    passwords: PasswordHasher
 
 
 def bootstrap(environ=None) -> Registration:
     settings, kafka = config.load(environ)
-    return Registration(settings=settings, kafka=kafka,
-                        engine=create_engine(settings.database_url, pool_size=settings.database_pool_size),
-                        contracts=events.contracts())
+    signing_key = load_private_key(settings.signing_key_file)
+    return Registration(
+        settings=settings, kafka=kafka,
+        engine=create_engine(settings.database_url, pool_size=settings.database_pool_size),
+        contracts=events.contracts(),
+        organiser_tokens=TokenIssuer(signing_key, timedelta(hours=settings.organiser_session_hours)),
+        participant_tokens=TokenIssuer(signing_key, timedelta(hours=settings.participant_session_hours)),
+        passwords=PasswordHasher())

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from shared.config import KafkaSettings, load_settings, positive_int, setting
+from shared.config import KafkaSettings, load_settings, paths, positive_int, setting
 
 
 @dataclass(frozen=True)
@@ -11,9 +12,21 @@ class Settings:
     database_url: str = setting(
         "REGISTRATION_DATABASE_URL",
         doc="SQLAlchemy URL of registration's own database (postgresql+psycopg://role:password@host:port/db)")
+    signing_key_file: Path = setting(
+        "AUTH_SIGNING_KEY_FILE", parse=lambda raw: paths(raw)[0],
+        doc="PEM file of the Ed25519 private key that signs access tokens (registration is the only issuer)")
     database_pool_size: int = setting(
         "REGISTRATION_DATABASE_POOL_SIZE", default=10, parse=positive_int,
         doc="connections each process keeps open to the database")
+    organiser_session_hours: int = setting(
+        "ORGANISER_SESSION_HOURS", default=10, parse=positive_int,
+        doc="how long an organiser stays signed in (a working day at the venue)")
+    participant_session_hours: int = setting(
+        "PARTICIPANT_SESSION_HOURS", default=24, parse=positive_int,
+        doc="how long a participant stays signed in after following an access link")
+    access_link_minutes: int = setting(
+        "ACCESS_LINK_MINUTES", default=30, parse=positive_int,
+        doc="how long an emailed access link works (it works once)")
 
 
 def load(environ=None) -> tuple[Settings, KafkaSettings]:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import importlib
 import os
+import secrets
 import signal
 import threading
+from pathlib import Path
 
 import psycopg
 from sqlalchemy.engine import make_url
 
+from shared.auth import write_new_key_pair
 from shared.kafka import broker_answers
 from shared.localinfra.ports import wait_until
 from shared.localinfra.postgres import PostgresServer
@@ -31,7 +34,26 @@ def _postgres_answers(server: PostgresServer) -> bool:
         return False
 
 
+def ensure_signing_keys(environ) -> None:
+    private, public = Path(environ["AUTH_SIGNING_KEY_FILE"]), Path(environ["AUTH_PUBLIC_KEY_FILES"])
+    if not private.exists():
+        write_new_key_pair(private, public)
+
+
+def ensure_first_admin(environ) -> str:
+    """The organiser a newcomer signs in as; its password is kept beside the data, shown at every start."""
+    password_file = run_dir(environ) / "admin-password"
+    if not password_file.exists():
+        password = secrets.token_urlsafe(12)
+        importlib.import_module("services.registration.manage").create_organiser(["--email", environ["DEV_ADMIN_EMAIL"], "--name", "Event administrator", "--roles", "admin"],
+                         {**environ, "DPD_ORGANISER_PASSWORD": password})
+        password_file.write_text(password)
+        password_file.chmod(0o600)
+    return password_file.read_text()
+
+
 def prepare(environ) -> None:
+    ensure_signing_keys(environ)
     postgres = PostgresServer(run_dir(environ) / "postgres", port=int(environ["POSTGRES_PORT"]),
                               superuser_password=environ["POSTGRES_SUPERUSER_PASSWORD"])
     wait_until(lambda: _postgres_answers(postgres), timeout=180, interval=0.5, message="PostgreSQL did not start")
@@ -47,10 +69,12 @@ def prepare(environ) -> None:
 def main() -> int:
     environ = dict(os.environ)
     prepare(environ)
+    admin_password = ensure_first_admin(environ)
     (run_dir(environ) / SETUP_DONE).write_text("ready\n")
     print("\n".join([
         "Defence Partnership Days is up:",
-        *(f"  {s:<13} http://{environ[f'{s.upper()}_BIND']}/readyz" for s in SERVICES),
+        *(f"  {s:<13} {environ[f'{s.upper()}_PUBLIC_URL']}/admin/" for s in SERVICES),
+        f"  sign in as    {environ['DEV_ADMIN_EMAIL']} / {admin_password}",
         f"  register      POST http://{environ['REGISTRATION_BIND']}/api/v1/registrations",
         f"  mail          every email sent is a file in {run_dir(environ) / 'mail' / 'new'}",
         "Ctrl-C stops everything.",

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from shared.auth import write_new_key_pair
 from shared.config import KafkaSettings
 from shared.localinfra.kafka import KafkaBroker
 from shared.localinfra.ports import free_port
@@ -87,10 +88,26 @@ def service_database(postgres_server, run_id) -> Iterator[Callable[[str], str]]:
         postgres_server.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def signing_keys(tmp_path_factory) -> tuple[Path, Path]:
+    """The token signing key pair of this test run: (private, public) PEM files."""
+    folder = tmp_path_factory.mktemp("keys")
+    write_new_key_pair(folder / "signing.pem", folder / "signing.pub.pem")
+    return folder / "signing.pem", folder / "signing.pub.pem"
+
+
 @pytest.fixture
-def platform_env(kafka_settings, smtp_server, service_database) -> dict[str, str]:
-    """The environment a deployment of all four services would have, pointed at this test's resources."""
+def platform_env(kafka_settings, smtp_server, service_database, signing_keys) -> dict[str, str]:
+    """The environment a deployment of all four services would have, pointed at this test's resources.
+    Each service gets its port now, so every service knows the others' URLs from the start."""
+    private_key, public_key = signing_keys
     env = {
+        "AUTH_SIGNING_KEY_FILE": str(private_key),
+        "AUTH_PUBLIC_KEY_FILES": str(public_key),
+        "WEB_SECRET_KEY": secrets.token_hex(16),
+        "SECURE_COOKIES": "false",
+        # Tests send from one address far faster than a person; the limit itself has its own test.
+        "PUBLIC_WRITE_RATE_LIMIT": "100000/minute",
         "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
         "KAFKA_REPLICATION_FACTOR": "1",
@@ -100,7 +117,10 @@ def platform_env(kafka_settings, smtp_server, service_database) -> dict[str, str
         "LOG_LEVEL": "INFO",
     }
     for service in SERVICES:
+        port = free_port()
         env[f"{service.upper()}_DATABASE_URL"] = service_database(service)
+        env[f"{service.upper()}_BIND"] = f"127.0.0.1:{port}"
+        env[f"{service.upper()}_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     return env
 
 
@@ -113,14 +133,13 @@ class ServiceProcesses:
         self._started: list[ServerProcess] = []
 
     def web(self, service: str, *, workers: int = 1, threads: int = 8, extra_env: dict | None = None) -> str:
-        """Start `service`'s gunicorn; returns its base URL once /healthz answers."""
-        port = free_port()
-        env = {**self._env, f"{service.upper()}_BIND": f"127.0.0.1:{port}",
-               f"{service.upper()}_WEB_WORKERS": str(workers), f"{service.upper()}_WEB_THREADS": str(threads),
-               **(extra_env or {})}
+        """Start `service`'s gunicorn on its port from the platform's environment; returns its base URL
+        once /healthz answers."""
+        env = {**self._env, f"{service.upper()}_WEB_WORKERS": str(workers),
+               f"{service.upper()}_WEB_THREADS": str(threads), **(extra_env or {})}
         process = self._spawn(f"{service}-web", [sys.executable, "-m", "gunicorn", "-c",
                                                  f"services/{service}/gunicorn.conf.py"], env)
-        base_url = f"http://127.0.0.1:{port}"
+        base_url = env[f"{service.upper()}_PUBLIC_URL"]
         process.wait_ready(lambda: _answers(f"{base_url}/healthz"), timeout=60)
         return base_url
 

@@ -22,7 +22,7 @@ def env_file(tmp_path):
     ports = {old: str(free_port()) for old in ("55432", "59092", "59093", "2525", "8001", "8002", "8003", "8004")}
     for old, new in ports.items():
         text = text.replace(old, new)
-    text = text.replace("RUN_DIR=.run", f"RUN_DIR={tmp_path / 'run'}")
+    text = text.replace(".run", str(tmp_path / "run"))
     path = tmp_path / "dev.env"
     path.write_text(text)
     return path, ports

@@ -1,4 +1,4 @@
-"""Turns an EmailToSend into subject, plain text and HTML with the templates in ../templates.
+"""Turns an EmailToSend into subject, plain text and HTML with the templates in ../email_templates.
 
 Undefined variables are errors (StrictUndefined): a template that expects data the
 event does not carry fails in tests, never in a participant's inbox. HTML is autoescaped,
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "email_templates"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ class Contact:
     person_id: str
     email: str
     full_name: str
-    registration_id: str
+    registration_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,34 @@ def contacts_of_registration(data: dict) -> list[Contact]:
 
 def registration_received(data: dict) -> list[EmailToSend]:
     """The contact person hears that the registration arrived and what happens next."""
-    person = data["contact"]
-    contact = Contact(person_id=str(person["delegate_id"]), email=person["email"],
-                      full_name=person["full_name"], registration_id=str(data["registration_id"]))
+    contact = _contact(data)
     return [EmailToSend(recipient=contact, template="registration_received", context={
         "full_name": contact.full_name,
         "organisation": data["organisation"]["legal_name"],
         "reference": data["reference"],
         "submitted_at": local_time(data["submitted_at"]),
         "delegates": [p["full_name"] for p in data["delegates"]],
+    })]
+
+
+def _contact(data: dict) -> Contact:
+    person = data["contact"]
+    return Contact(person_id=str(person["delegate_id"]), email=person["email"], full_name=person["full_name"],
+                   registration_id=str(data["registration_id"]))
+
+
+def registration_approved(data: dict) -> list[EmailToSend]:
+    """Every delegate hears that they are in, and how to sign in to see their registration."""
+    return [EmailToSend(recipient=person, template="registration_approved", context={
+        "full_name": person.full_name,
+        "organisation": data["organisation"]["legal_name"],
+        "reference": data["reference"],
+        "access_url": data["access_url"],
+    }) for person in contacts_of_registration(data)]
+
+
+def access_link(data: dict) -> list[EmailToSend]:
+    person = Contact(person_id=str(data["delegate_id"]), email=data["email"], full_name=data["full_name"])
+    return [EmailToSend(recipient=person, template="access_link", context={
+        "full_name": data["full_name"], "url": data["url"], "expires_at": local_time(data["expires_at"]),
     })]

@@ -4,9 +4,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
+from shared.audit import audit_log_table
 from shared.consumer import processed_events_table
 from shared.db import new_metadata
 from shared.outbox import outbox_table
+from shared.revocation import revoked_subjects_table
 
 metadata = new_metadata()
 
@@ -16,6 +18,7 @@ registrations = sa.Table(
     sa.Column("reference", sa.String(16), nullable=False, unique=True),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
     sa.Column("client_request_id", sa.String(100), unique=True),
     sa.Column("legal_name", sa.String(200), nullable=False),
     sa.Column("organisation_type", sa.String(32), nullable=False),
@@ -51,5 +54,31 @@ delegates = sa.Table(
     sa.Index("ix_delegates_email_lower", sa.func.lower(sa.column("email"))),
 )
 
+# Organisers sign in with email and password; roles decide what they may do.
+organiser_accounts = sa.Table(
+    "organiser_accounts", metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("roles", ARRAY(sa.String(16)), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("last_sign_in_at", sa.DateTime(timezone=True)),
+    sa.Index("uq_organiser_accounts_email_lower", sa.func.lower(sa.column("email")), unique=True),
+)
+
+# Single-use sign-in links for participants; only a hash of the secret is kept.
+access_links = sa.Table(
+    "access_links", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("delegate_id", UUID(as_uuid=False), sa.ForeignKey("delegates.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+)
+
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
+revoked_subjects = revoked_subjects_table(metadata)
+audit_log = audit_log_table(metadata)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from services.registration.domain.errors import InvalidInput
 from services.registration.domain.identifiers import validate_gstin
 from services.registration.domain.india import state_by_key
-from shared.errors import InvalidFields
+from shared.errors import InvalidFields, StateConflict
 
 
 class OrganisationType(enum.StrEnum):
@@ -61,6 +61,18 @@ MAX_DELEGATES = 5
 
 class RegistrationStatus(enum.StrEnum):
     SUBMITTED = "submitted"
+    APPROVED = "approved"
+
+
+class TransitionRefused(StateConflict):
+    """The registration is not in a state that allows this step; the message says why."""
+
+
+def approve(status: RegistrationStatus) -> RegistrationStatus:
+    """Vetting's yes. Only a submitted registration can be approved; approving twice is refused."""
+    if status is not RegistrationStatus.SUBMITTED:
+        raise TransitionRefused(f"Only a submitted registration can be approved; this one is {status.value}.")
+    return RegistrationStatus.APPROVED
 
 
 @dataclass(frozen=True)

@@ -96,3 +96,24 @@ class SubmittedOut(Schema):
     id = fields.String(attribute="registration_id")
     reference = fields.String()
     status = fields.String()
+
+
+class SignInIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class AccessLinkIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+
+
+class OrganiserIn(Schema):
+    email = fields.String(required=True, validate=[validate.Length(max=254), _domain_rule(normalise_email)])
+    name = Text(required=True, min_length=2, max_length=120)
+    roles = fields.List(fields.String(), required=True)
+    password = fields.String(required=True, validate=validate.Length(max=1000))
+
+
+class OrganiserUpdateIn(Schema):
+    roles = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)

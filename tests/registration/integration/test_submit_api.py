@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from services.registration.bootstrap import bootstrap
 from services.registration.manage import migrate
 from services.registration.web.app import create_app
+from shared.config import WebSettings, load_settings
 from shared.localinfra.ports import free_port
 from tests.support.registrations import gstin, registration_payload
 
@@ -31,8 +32,8 @@ def wiring(env):
 
 
 @pytest.fixture
-def client(wiring):
-    return create_app(wiring).test_client()
+def client(wiring, env):
+    return create_app(wiring, load_settings(WebSettings, env)).test_client()
 
 
 def count(wiring, table: str) -> int:
@@ -171,7 +172,7 @@ def test_readiness_reports_a_missing_database_and_requests_get_503_not_500(env, 
     assert client.get("/readyz").json == {"status": "ready", "checks": {"database": "up", "kafka": "up"}}
 
     broken = bootstrap({**env, "REGISTRATION_DATABASE_URL": f"postgresql+psycopg://x:y@127.0.0.1:{free_port()}/x"})
-    unready = create_app(broken).test_client()
+    unready = create_app(broken, load_settings(WebSettings, env)).test_client()
     readiness = unready.get("/readyz")
     assert readiness.status_code == 503 and readiness.json["checks"]["database"] == "down"
     assert unready.get("/healthz").status_code == 200, "alive, just not ready"

@@ -1,0 +1,61 @@
+"""What the back-office and the participant pages read: lists and the dashboard's figures."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from services.registration.adapters.tables import delegates, registrations
+
+EVENT_TIME_ZONE = "Asia/Kolkata"
+
+
+def registration_list(engine: Engine, *, status: str | None = None, search: str | None = None,
+                      limit: int = 200) -> list[sa.Row]:
+    query = (sa.select(registrations.c.id, registrations.c.reference, registrations.c.legal_name,
+                       registrations.c.organisation_type, registrations.c.state, registrations.c.status,
+                       registrations.c.submitted_at)
+             .order_by(registrations.c.submitted_at.desc()).limit(limit))
+    if status:
+        query = query.where(registrations.c.status == status)
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(sa.or_(registrations.c.legal_name.ilike(pattern),
+                                   registrations.c.reference.ilike(pattern), registrations.c.gstin.ilike(pattern)))
+    with engine.connect() as connection:
+        return connection.execute(query).all()
+
+
+def registration_detail(engine: Engine, registration_id: str) -> tuple[sa.Row | None, list[sa.Row]]:
+    with engine.connect() as connection:
+        registration = connection.execute(
+            sa.select(registrations).where(registrations.c.id == registration_id)).first()
+        people = connection.execute(
+            sa.select(delegates.c.id, delegates.c.full_name, delegates.c.designation, delegates.c.email)
+            .where(delegates.c.registration_id == registration_id).order_by(delegates.c.position)).all()
+    return registration, people
+
+
+def status_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(registrations.c.status, sa.func.count())
+                                  .group_by(registrations.c.status)).all()
+    return {status: count for status, count in rows}
+
+
+def registrations_per_day_by_type(engine: Engine, days: int = 14) -> tuple[list[str], dict[str, list[int]]]:
+    """Day labels (event time zone) and, per organisation type, how many registered that day."""
+    today = datetime.now(timezone.utc).astimezone(ZoneInfo(EVENT_TIME_ZONE)).date()
+    first = today - timedelta(days=days - 1)
+    local_day = sa.func.date(sa.func.timezone(EVENT_TIME_ZONE, registrations.c.submitted_at))
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(local_day.label("day"), registrations.c.organisation_type, sa.func.count())
+            .where(local_day >= first).group_by("day", registrations.c.organisation_type)).all()
+    labels = [(first + timedelta(days=i)) for i in range(days)]
+    series: dict[str, list[int]] = {}
+    for day, organisation_type, count in rows:
+        series.setdefault(organisation_type, [0] * days)[(day - first).days] = count
+    return [day.strftime("%d %b") for day in labels], series

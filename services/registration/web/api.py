@@ -1,0 +1,151 @@
+"""Registration's JSON API: public registration and sign-in, participants' own data, organisers' vetting."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from services.registration import identity, service
+from services.registration.adapters import queries, repository
+from services.registration.bootstrap import Registration
+from services.registration.domain import model
+from services.registration.web.schemas import (
+    AccessLinkIn, OrganiserIn, OrganiserUpdateIn, RegistrationIn, SignInIn, SubmittedOut)
+from shared.access import current_principal, organiser, participant, public, signed_in
+from shared.errors import InvalidFields
+from shared.service_app import rate_limited
+from shared.web import current_correlation_id, error_response, load_json
+
+api = Blueprint("registration_api", __name__, url_prefix="/api/v1")
+_registration_in, _submitted_out = RegistrationIn(), SubmittedOut()
+
+
+def wiring() -> Registration:
+    return current_app.extensions["registration"]
+
+
+def public_url() -> str:
+    return current_app.config["WEB_SETTINGS"].service_urls["registration"]
+
+
+@api.post("/registrations")
+@public
+@rate_limited
+def submit_registration():
+    data = load_json(_registration_in)
+    registration = model.Registration.submit(
+        organisation=data["organisation"], delegates=data["delegates"],
+        meeting_interests=[model.MeetingInterest(i) for i in data["meeting_interests"]],
+        participation_interests=[model.ParticipationInterest(i) for i in data["participation_interests"]])
+    submitted = service.submit_registration(
+        wiring().engine, wiring().contracts, registration,
+        client_request_id=_idempotency_key(), correlation_id=current_correlation_id())
+    response = jsonify(_submitted_out.dump(submitted))
+    response.status_code = 200 if submitted.replayed else 201
+    response.headers["Location"] = url_for(".registration_status", registration_id=submitted.registration_id)
+    return response
+
+
+@api.get("/registrations/<uuid:registration_id>/status")
+@public
+def registration_status(registration_id):
+    with wiring().engine.connect() as connection:
+        row = repository.summary(connection, str(registration_id))
+    if row is None:
+        return error_response(404, "not_found", "No such registration.")
+    return jsonify(id=row.id, reference=row.reference, status=row.status)
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return None
+    if len(key) > 100:
+        raise InvalidFields({"Idempotency-Key": ["Must be at most 100 characters."]})
+    return key
+
+
+@api.post("/auth/token")
+@public
+@rate_limited
+def organiser_token():
+    """An API token for an organiser (the pages use the session cookie instead)."""
+    data = load_json(SignInIn())
+    try:
+        session = identity.sign_in_organiser(wiring(), data["email"], data["password"])
+    except identity.SignInRefused:
+        return error_response(401, "sign_in_refused", "Wrong email or password.")
+    return jsonify(token=session.token, expires_at=session.expires_at.isoformat())
+
+
+@api.post("/auth/sign-out")
+@signed_in
+def sign_out():
+    identity.sign_out(wiring(), current_principal(), current_correlation_id())
+    return "", 204
+
+
+@api.post("/access-links")
+@public
+@rate_limited
+def request_access_link():
+    data = load_json(AccessLinkIn())
+    identity.request_access_link(wiring(), data["email"], link_base_url=public_url(),
+                                 correlation_id=current_correlation_id())
+    return jsonify(message="If this address belongs to an approved participant, a sign-in link is on its way."), 202
+
+
+@api.get("/me")
+@participant
+def my_registration():
+    me = current_principal()
+    registration, people = queries.registration_detail(wiring().engine, me.registration_id)
+    return jsonify(registration=_registration_view(registration), delegates=[dict(p._mapping) for p in people],
+                   me={"delegate_id": me.subject, "name": me.name})
+
+
+def _registration_view(row) -> dict:
+    return {"id": row.id, "reference": row.reference, "status": row.status, "legal_name": row.legal_name,
+            "organisation_type": row.organisation_type, "state": row.state, "country": row.country,
+            "submitted_at": row.submitted_at.isoformat()}
+
+
+@api.get("/registrations")
+@organiser("vetting", read_only=True)
+def list_registrations():
+    rows = queries.registration_list(wiring().engine, status=request.args.get("status"),
+                                     search=request.args.get("q"))
+    return jsonify(registrations=[{**dict(r._mapping), "submitted_at": r.submitted_at.isoformat()} for r in rows])
+
+
+@api.post("/registrations/<uuid:registration_id>/approve")
+@organiser("vetting")
+def approve_registration(registration_id):
+    status = service.approve_registration(wiring().engine, wiring().contracts, registration_id=str(registration_id),
+                                          actor=current_principal(), access_url=f"{public_url()}/access",
+                                          correlation_id=current_correlation_id())
+    return jsonify(id=str(registration_id), status=status)
+
+
+@api.get("/organisers")
+@organiser("admin")
+def list_organisers():
+    return jsonify(organisers=[{"id": a.id, "email": a.email, "name": a.name, "roles": sorted(a.roles),
+                                "active": a.active} for a in identity.list_organisers(wiring())])
+
+
+@api.post("/organisers")
+@organiser("admin")
+def create_organiser():
+    data = load_json(OrganiserIn())
+    account_id = identity.create_organiser(wiring(), actor=current_principal(), email=data["email"],
+                                           name=data["name"], roles=data["roles"], password=data["password"],
+                                           correlation_id=current_correlation_id())
+    return jsonify(id=account_id), 201
+
+
+@api.put("/organisers/<uuid:account_id>")
+@organiser("admin")
+def update_organiser(account_id):
+    data = load_json(OrganiserUpdateIn())
+    identity.update_organiser(wiring(), actor=current_principal(), account_id=str(account_id), roles=data["roles"],
+                              active=data["active"], correlation_id=current_correlation_id())
+    return "", 204

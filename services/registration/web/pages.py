@@ -1,0 +1,211 @@
+"""Registration's pages: organisers' sign-in, dashboard and vetting desk; participants' access links and own page."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from services.registration import identity, service
+from services.registration.adapters import queries
+from services.registration.domain.model import OrganisationType, RegistrationStatus
+from services.registration.web.api import public_url, wiring
+from services.registration.web.schemas import AccessLinkIn, OrganiserIn, SignInIn
+from shared.access import (
+    clear_session_cookie, current_principal, organiser, participant, public, set_session_cookie, signed_in)
+from shared.auth import ORGANISER_ROLES
+from shared.errors import InvalidFields, StateConflict
+from shared.service_app import rate_limited
+from shared.web import current_correlation_id
+from shared.web_ui.charts import bar_chart
+
+pages = Blueprint("registration_pages", __name__, template_folder="../templates")
+EVERY_ORGANISER = ("vetting", "matchmaking", "finance")
+
+
+def _secure_cookies() -> bool:
+    return current_app.config["WEB_SETTINGS"].secure_cookies
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    """Only back to one of our own services: a sign-in page must not bounce people elsewhere."""
+    if not target:
+        return default
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    ours = {urlsplit(url).netloc for url in current_app.config["WEB_SETTINGS"].service_urls.values()}
+    return target if urlsplit(target).netloc in ours and urlsplit(target).scheme in {"http", "https"} else default
+
+
+def _page(template: str, status: int = 200, **context):
+    return render_template(f"registration/{template}", viewer=current_principal(), **context), status
+
+
+def _form_errors(error) -> dict:
+    messages = error.messages if isinstance(error, ValidationError) else error.errors
+    return {field: (text if isinstance(text, list) else [str(text)]) for field, text in messages.items()}
+
+
+@pages.get("/admin/sign-in")
+@public
+def sign_in_form():
+    return _page("sign_in.html", next=request.args.get("next", ""), errors={}, email="")
+
+
+@pages.post("/admin/sign-in")
+@public
+@rate_limited
+def sign_in():
+    next_url = request.form.get("next", "")
+    try:
+        data = SignInIn().load({"email": request.form.get("email", ""), "password": request.form.get("password", "")})
+        session = identity.sign_in_organiser(wiring(), data["email"], data["password"])
+    except ValidationError as error:
+        return _page("sign_in.html", 422, next=next_url, errors=_form_errors(error), email=request.form.get("email"))
+    except identity.SignInRefused:
+        return _page("sign_in.html", 401, next=next_url, email=request.form.get("email"),
+                     errors={"password": ["Wrong email or password."]})
+    response = make_response(redirect(_safe_next(next_url, url_for(".dashboard"))))
+    set_session_cookie(response, session.token, max_age=current_app.extensions["registration"].settings
+                       .organiser_session_hours * 3600, secure=_secure_cookies())
+    return response
+
+
+@pages.post("/sign-out")
+@signed_in
+def sign_out():
+    principal = current_principal()
+    identity.sign_out(wiring(), principal, current_correlation_id())
+    target = url_for(".sign_in_form") if principal.is_organiser else url_for(".access_form")
+    response = make_response(redirect(target))
+    clear_session_cookie(response, secure=_secure_cookies())
+    return response
+
+
+@pages.get("/admin/")
+@organiser(*EVERY_ORGANISER, read_only=True)
+def dashboard():
+    engine = wiring().engine
+    counts = queries.status_counts(engine)
+    days, per_type = queries.registrations_per_day_by_type(engine)
+    labels = {t.value: t.value.replace("_", " ").capitalize() for t in OrganisationType}
+    chart = bar_chart("Registrations per day by organisation type", days,
+                      {labels.get(kind, kind): values for kind, values in sorted(per_type.items())}, stacked=True)
+    return _page("dashboard.html", show_nav=True, counts=counts, total=sum(counts.values()), chart=chart)
+
+
+@pages.get("/admin/registrations")
+@organiser("vetting", read_only=True)
+def registration_list():
+    status = request.args.get("status") or None
+    rows = queries.registration_list(wiring().engine, status=status, search=request.args.get("q"))
+    return _page("registrations.html", show_nav=True, rows=rows, status=status or "", q=request.args.get("q", ""),
+                 statuses=[(s.value, s.value.capitalize()) for s in RegistrationStatus])
+
+
+@pages.get("/admin/registrations/<uuid:registration_id>")
+@organiser("vetting", read_only=True)
+def registration_detail(registration_id):
+    registration, people = queries.registration_detail(wiring().engine, str(registration_id))
+    if registration is None:
+        return _page("message.html", 404, show_nav=True, title="Not found", message="No such registration.")
+    return _page("registration.html", show_nav=True, registration=registration, people=people)
+
+
+@pages.post("/admin/registrations/<uuid:registration_id>/approve")
+@organiser("vetting")
+def approve(registration_id):
+    try:
+        service.approve_registration(wiring().engine, wiring().contracts, registration_id=str(registration_id),
+                                     actor=current_principal(), access_url=f"{public_url()}/access",
+                                     correlation_id=current_correlation_id())
+        flash("Registration approved; the contact will be told by email.", "success")
+    except StateConflict as refusal:
+        flash(str(refusal), "error")
+    return redirect(url_for(".registration_detail", registration_id=registration_id))
+
+
+@pages.get("/admin/organisers")
+@organiser("admin")
+def organiser_list():
+    return _organisers_page()
+
+
+def _organisers_page(status: int = 200, errors=None, form=None):
+    return _page("organisers.html", status, show_nav=True, accounts=identity.list_organisers(wiring()),
+                 roles=ORGANISER_ROLES, errors=errors or {}, form=form or {})
+
+
+@pages.post("/admin/organisers")
+@organiser("admin")
+def add_organiser():
+    form = {"email": request.form.get("email", ""), "name": request.form.get("name", ""),
+            "roles": request.form.getlist("roles"), "password": request.form.get("password", "")}
+    try:
+        data = OrganiserIn().load(form)
+        identity.create_organiser(wiring(), actor=current_principal(), email=data["email"], name=data["name"],
+                                  roles=data["roles"], password=data["password"],
+                                  correlation_id=current_correlation_id())
+    except (ValidationError, InvalidFields) as error:
+        return _organisers_page(422, _form_errors(error), {**form, "password": ""})
+    flash(f"Organiser {form['name']} added.", "success")
+    return redirect(url_for(".organiser_list"))
+
+
+@pages.post("/admin/organisers/<uuid:account_id>")
+@organiser("admin")
+def change_organiser(account_id):
+    try:
+        identity.update_organiser(wiring(), actor=current_principal(), account_id=str(account_id),
+                                  roles=request.form.getlist("roles"), active=request.form.get("active") == "on",
+                                  correlation_id=current_correlation_id())
+        flash("Saved. The change applies to their next request.", "success")
+    except (InvalidFields, StateConflict) as error:
+        flash(str(error), "error")
+    return redirect(url_for(".organiser_list"))
+
+
+@pages.get("/access")
+@public
+def access_form():
+    return _page("access_request.html", errors={}, email="")
+
+
+@pages.post("/access")
+@public
+@rate_limited
+def request_access():
+    try:
+        data = AccessLinkIn().load({"email": request.form.get("email", "")})
+    except ValidationError as error:
+        return _page("access_request.html", 422, errors=_form_errors(error), email=request.form.get("email", ""))
+    identity.request_access_link(wiring(), data["email"], link_base_url=public_url(),
+                                 correlation_id=current_correlation_id())
+    return _page("access_sent.html", email=data["email"])
+
+
+@pages.get("/access/<secret>")
+@public
+def access_confirm(secret):
+    """A button, not an instant sign-in: mail scanners open links, and the link works only once."""
+    return _page("access_confirm.html", secret=secret)
+
+
+@pages.post("/access/<secret>")
+@public
+def access_redeem(secret):
+    try:
+        session = identity.redeem_access_link(wiring(), secret)
+    except identity.AccessLinkRefused as refusal:
+        return _page("access_request.html", 410, errors={"email": [str(refusal)]}, email="")
+    response = make_response(redirect(url_for(".my_page")))
+    set_session_cookie(response, session.token, max_age=current_app.extensions["registration"].settings
+                       .participant_session_hours * 3600, secure=_secure_cookies())
+    return response
+
+
+@pages.get("/me")
+@participant
+def my_page():
+    registration, people = queries.registration_detail(wiring().engine, current_principal().registration_id)
+    return _page("me.html", registration=registration, people=people)
