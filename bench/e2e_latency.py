@@ -45,7 +45,8 @@ from shared.testing.fixtures import ServiceProcesses  # noqa: E402
 from tests.support.registrations import registration_payload  # noqa: E402
 
 WEB_WORKERS = 2
-CLIENT_THREADS = 64  # far more than the service's 2 x 8 threads: the client never limits the rate
+WEB_THREADS = 8
+CLIENT_THREADS = 64  # far more than the service's workers x threads: the client never limits the rate
 POLL_SECONDS = 0.005
 WARMUP_REGISTRATIONS = 20
 DRAIN_TIMEOUT_SECONDS = 120  # after the last request, how long the stragglers may take
@@ -83,9 +84,9 @@ def measure(infra: Infrastructure, env: dict[str, str], args: argparse.Namespace
     try:
         processes.worker("registration")
         processes.worker("notification")
-        url = processes.web("registration", workers=WEB_WORKERS)
+        url = processes.web("registration", workers=WEB_WORKERS, threads=WEB_THREADS)
         watcher_thread.start()
-        print(f"slice up: registration web ({WEB_WORKERS} gunicorn workers x 8 threads), "
+        print(f"slice up: registration web ({WEB_WORKERS} gunicorn workers x {WEB_THREADS} threads), "
               f"registration worker, notification worker; {args.rate:g}/s for {args.duration:g} s per run", flush=True)
         one_run(url, watcher, [f"warmup{i}@{EMAIL_DOMAIN}" for i in range(WARMUP_REGISTRATIONS)], rate=10)
         return [report(run, one_run(url, watcher, run_emails(run, args), args.rate), watcher)
@@ -247,4 +248,8 @@ def print_log_tails(folder: Path, lines: int = 15) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: everything the benchmark started has been stopped", file=sys.stderr)
+        sys.exit(130)

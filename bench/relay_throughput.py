@@ -5,7 +5,8 @@ Usage (from the repo root): .venv/bin/python bench/relay_throughput.py [--events
 Each run gets a fresh registration database and topic prefix. With no relay running, the
 outbox is filled with N realistic `registration.submitted.v1` envelopes (domain objects
 through the service's own contract, written with `record_event` in batched transactions),
-as if the worker had been down while registrations kept coming. Then one relay starts
+as if the worker had been down while registrations kept coming, and VACUUM ANALYZEd as
+autovacuum would have done meanwhile (so the planner knows the backlog). Then one relay starts
 and the clock runs until no row is left unpublished; the topic's end offsets must then
 add up to exactly N, so a relay that loses or duplicates events cannot post a good figure.
 
@@ -179,4 +180,8 @@ def messages_on_topic(kafka: KafkaSettings, topic: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: everything the benchmark started has been stopped", file=sys.stderr)
+        sys.exit(130)

@@ -7,8 +7,6 @@ of the token mechanism every service shares, so it lives here rather than in a s
 """
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -60,33 +58,18 @@ def access_revoked_handler(table: sa.Table) -> Handler:
 
 
 class RevocationList:
-    """Answers "was this token revoked?", remembering answers for a moment to spare the database."""
+    """Answers "was this token revoked?" with one primary-key lookup: exact, and cheap enough
+    not to need a cache that would let a revoked token through for a while."""
 
-    def __init__(self, engine: Engine, table: sa.Table, cache_seconds: float = 1.0):
+    def __init__(self, engine: Engine, table: sa.Table):
         self._engine = engine
         self._table = table
-        self._cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[float, datetime | None]] = {}
-        self._lock = threading.Lock()
 
     def is_revoked(self, principal: Principal) -> bool:
-        not_before = self._not_before(principal.subject)
-        return not_before is not None and principal.issued_at < not_before
-
-    def _not_before(self, subject: str) -> datetime | None:
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(subject)
-        if cached and now - cached[0] < self._cache_seconds:
-            return cached[1]
         with self._engine.connect() as connection:
-            value = connection.execute(
-                sa.select(self._table.c.not_before).where(self._table.c.subject == subject)).scalar()
-        with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[subject] = (now, value)
-        return value
+            not_before = connection.execute(
+                sa.select(self._table.c.not_before).where(self._table.c.subject == principal.subject)).scalar()
+        return not_before is not None and principal.issued_at < not_before
 
 
 def revocation_consumer(*, group: str, engine: Engine, processed_table: sa.Table, revoked_table: sa.Table,

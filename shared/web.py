@@ -7,7 +7,7 @@ import re
 import uuid
 
 import sqlalchemy as sa
-from flask import Flask, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -25,7 +25,17 @@ class ServiceUnavailable(Exception):
     """A dependency (database, broker) is down: the client may retry later."""
 
 
+def _wants_page() -> bool:
+    """A person's browser asking for a page, rather than a program calling the API."""
+    return (not request.path.startswith("/api/") and request.method == "GET"
+            and request.accept_mimetypes.accept_html)
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    if _wants_page() and "ui" in current_app.blueprints:
+        title = {401: "Please sign in", 403: "Not allowed", 404: "Not found"}.get(status, "Something went wrong")
+        return render_template("ui/error.html", title=title, message=message, status=status,
+                               reference=g.get("correlation_id")), status
     body = {"error": code, "message": message}
     if fields:
         body["fields"] = fields

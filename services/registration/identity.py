@@ -17,6 +17,8 @@ from services.registration.adapters.tables import (
     access_links, audit_log, delegates, organiser_accounts, outbox, registrations, revoked_subjects)
 from services.registration.bootstrap import Registration
 from services.registration.domain.accounts import check_password, check_roles
+from services.registration.domain.contact import normalise_email
+from services.registration.domain.errors import InvalidInput
 from services.registration.domain.model import RegistrationStatus
 from shared.audit import record_audit
 from shared.auth import ORGANISER, PARTICIPANT, Principal
@@ -76,6 +78,10 @@ def sign_in_organiser(wiring: Registration, email: str, password: str) -> Sessio
 
 def create_organiser(wiring: Registration, *, actor: Principal | None, email: str, name: str, roles: list[str],
                      password: str, correlation_id: str) -> str:
+    try:
+        email = normalise_email(email)
+    except InvalidInput as error:
+        raise InvalidFields({"email": [str(error)]}) from None
     checked_roles = check_roles(roles)
     check_password(password, email)
     account_id = str(uuid.uuid4())

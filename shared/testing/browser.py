@@ -67,10 +67,12 @@ def pytest_runtest_makereport(item, call):
 def serving(app: Flask) -> Iterator[str]:
     """`app` served on a free loopback port in a thread, for as long as the block runs; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="browser-test-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join()
+        server.server_close()

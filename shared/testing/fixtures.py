@@ -10,13 +10,15 @@ import os
 import secrets
 import signal
 import sys
+import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
-from shared.auth import write_new_key_pair
+from shared.auth import ORGANISER, PARTICIPANT, TokenIssuer, load_private_key, write_new_key_pair
 from shared.config import KafkaSettings
 from shared.localinfra.kafka import KafkaBroker
 from shared.localinfra.ports import free_port
@@ -176,3 +178,23 @@ def services(platform_env, tmp_path) -> Iterator[ServiceProcesses]:
     finally:
         processes.stop_all()
 
+
+
+class TokenMaker:
+    """Signs tokens the way the identity service does, for tests of who may do what."""
+
+    def __init__(self, private_key_file: Path):
+        self._issuer = TokenIssuer(load_private_key(private_key_file), timedelta(hours=1))
+
+    def organiser(self, *roles: str, subject: str | None = None) -> str:
+        return self._issuer.issue(kind=ORGANISER, subject=subject or str(uuid.uuid4()),
+                                  name=f"Test {'/'.join(roles)}", roles=frozenset(roles))[0]
+
+    def participant(self, registration_id: str | None = None, subject: str | None = None) -> str:
+        return self._issuer.issue(kind=PARTICIPANT, subject=subject or str(uuid.uuid4()), name="Test participant",
+                                  registration_id=registration_id or str(uuid.uuid4()))[0]
+
+
+@pytest.fixture(scope="session")
+def tokens(signing_keys) -> TokenMaker:
+    return TokenMaker(signing_keys[0])

@@ -48,8 +48,7 @@ def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[i
     labels, series = _checked(labels, series)
     if not labels or not series:
         return _no_data(title)
-    totals = [sum(column) for column in zip(*series.values())]
-    highest = max(totals) if stacked else max(max(values) for values in series.values())
+    highest = max(_totals(series)) if stacked else max(max(values) for values in series.values())
     legend, legend_height = _legend(list(series), line=False)
     frame = _Columns.fit(labels, highest, unit, above=legend_height)
     bars = _stacked_bars(frame, series) if stacked else _grouped_bars(frame, series)
@@ -175,7 +174,7 @@ def _slanted_extent(label: str) -> float:
 
 def _grouped_bars(frame: _Columns, series: dict[str, list[int]]) -> Iterator[Markup]:
     slot = min(frame.band_width * 0.8 / len(series), 56)
-    gap = 2 if len(series) > 1 else 0  # a sliver of white between neighbouring bars of a group
+    gap = 2 if len(series) > 1 and slot > 6 else 0  # white between neighbouring bars, when there is room
     for index, label in enumerate(frame.labels):
         start = frame.center(index) - slot * len(series) / 2
         for position, (name, values) in enumerate(series.items()):
@@ -291,9 +290,9 @@ def _legend(names: list[str], *, line: bool) -> tuple[Markup, float]:
 def _summary(kind: str, labels: list[str], series: dict[str, list[int]], unit: str, *, stacked: bool = False) -> str:
     """The <desc>: what the chart shows and its highest figure, for someone who cannot see it."""
     if stacked:
-        columns = [sum(column) for column in zip(*series.values())]
-        highest = max(range(len(labels)), key=columns.__getitem__)
-        peak = f"Highest total: {format_count(columns[highest], unit)} ({labels[highest]})."
+        totals = _totals(series)
+        highest = max(range(len(labels)), key=totals.__getitem__)
+        peak = f"Highest total: {format_count(totals[highest], unit)} ({labels[highest]})."
     else:
         name, index = max(((name, index) for name, values in series.items() for index in range(len(labels))),
                           key=lambda place: series[place[0]][place[1]])
@@ -320,17 +319,22 @@ def _data_table(labels: list[str], series: dict[str, list[int]], unit: str, *, w
     names = [*series, "Total"] if with_total else list(series)
     headings = [f"{name} ({unit})" if unit else name for name in names]
     head = Markup("").join(Markup('<th scope="col" class="numeric">{}</th>').format(heading) for heading in headings)
+    columns = [*series.values(), _totals(series)] if with_total else list(series.values())
     rows = []
     for index, label in enumerate(labels):
-        figures = [values[index] for values in series.values()] + ([sum(values[index] for values in series.values())]
-                                                                 if with_total else [])
-        cells = Markup("").join(Markup('<td class="numeric">{}</td>').format(format_count(figure)) for figure in figures)
+        cells = Markup("").join(Markup('<td class="numeric">{}</td>').format(format_count(column[index]))
+                                for column in columns)
         rows.append(Markup('<tr><th scope="row">{}</th>{}</tr>').format(label, cells))
     return Markup(
         '<details class="chart__data"><summary>Data</summary><div class="table-scroll">'
         '<table class="table"><thead><tr><th scope="col">Category</th>{}</tr></thead><tbody>{}</tbody></table>'
         "</div></details>"
     ).format(head, Markup("").join(rows))
+
+
+def _totals(series: dict[str, list[int]]) -> list[int]:
+    """Each category's sum over the series: the height of a stacked column."""
+    return [sum(column) for column in zip(*series.values())]
 
 
 def _figure(title: str, svg: Markup, table: Markup) -> Markup:
