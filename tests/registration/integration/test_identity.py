@@ -9,8 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.registration import identity
-from services.registration.bootstrap import bootstrap
-from services.registration.manage import create_organiser, migrate
+from services.registration.manage import create_organiser
 from services.registration.web.app import create_app
 from shared.config import WebSettings, load_settings
 from tests.support.registrations import registration_payload
@@ -19,23 +18,11 @@ ADMIN_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def env(platform_env):
-    migrate(platform_env)
+def env(env):
+    """With an admin to sign in as."""
     create_organiser(["--email", "admin@dpd.example.in", "--name", "Asha Admin", "--roles", "admin"],
-                     {**platform_env, "DPD_ORGANISER_PASSWORD": ADMIN_PASSWORD})
-    return platform_env
-
-
-@pytest.fixture
-def wiring(env):
-    wiring = bootstrap(env)
-    yield wiring
-    wiring.engine.dispose()
-
-
-@pytest.fixture
-def client(wiring, env):
-    return create_app(wiring, load_settings(WebSettings, env)).test_client()
+                     {**env, "DPD_ORGANISER_PASSWORD": ADMIN_PASSWORD})
+    return env
 
 
 def token_for(client, email: str, password: str) -> str:

@@ -9,31 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.registration.bootstrap import bootstrap
-from services.registration.manage import migrate
 from services.registration.web.app import create_app
 from shared.config import WebSettings, load_settings
 from shared.localinfra.ports import free_port
 from tests.support.registrations import gstin, registration_payload
 
 URL = "/api/v1/registrations"
-
-
-@pytest.fixture
-def env(platform_env):
-    migrate(platform_env)
-    return platform_env
-
-
-@pytest.fixture
-def wiring(env):
-    wiring = bootstrap(env)
-    yield wiring
-    wiring.engine.dispose()
-
-
-@pytest.fixture
-def client(wiring, env):
-    return create_app(wiring, load_settings(WebSettings, env)).test_client()
 
 
 def count(wiring, table: str) -> int:
