@@ -28,6 +28,7 @@ import re  # noqa: E402
 import secrets  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+from collections import Counter  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from email.parser import BytesHeaderParser  # noqa: E402
@@ -234,7 +235,8 @@ def report(run: int, sent: list[Sent], watcher: MaildirWatcher) -> dict[str, flo
         "watch lag p50 ms": percentile(lags, 50), "watch lag p99 ms": percentile(lags, 99),
         "load avg 1 min": os.getloadavg()[0],  # noise: other work on the machine shows up here
     }
-    print(f"run {run}: {len(created)}/{len(sent)} created, {len(e2e)} emails; 201->email p50 "
+    statuses = ", ".join(f"{status or 'not sent'}: {n}" for status, n in sorted(Counter(s.status for s in sent).items()))
+    print(f"run {run}: {len(created)}/{len(sent)} created ({statuses}; -1 = no answer), {len(e2e)} emails; 201->email p50 "
           f"{figures['e2e p50 ms']:.0f} ms, p99 {figures['e2e p99 ms']:.0f} ms, max {figures['e2e max ms']:.0f} ms",
           flush=True)
     return figures

@@ -15,6 +15,11 @@ REGISTRATION_EVENTS_TOPIC = "registration.events"
 IDENTITY_EVENTS_TOPIC = IDENTITY_TOPIC
 REGISTRATION_SUBMITTED = "registration.submitted.v1"
 REGISTRATION_APPROVED = "registration.approved.v1"
+REGISTRATION_REJECTED = "registration.rejected.v1"
+REGISTRATION_WAITLISTED = "registration.waitlisted.v1"
+REGISTRATION_CHANGES_REQUESTED = "registration.changes_requested.v1"
+REGISTRATION_CANCELLED = "registration.cancelled.v1"
+EMAIL_VERIFICATION_REQUESTED = "identity.email_verification_requested.v1"
 ACCESS_LINK_ISSUED = "identity.access_link_issued.v1"
 
 
@@ -33,23 +38,39 @@ class _Organisation(_Tolerant):
     legal_name = fields.String(required=True)
 
 
-class RegistrationSubmitted(_Tolerant):
+class _Registration(_Tolerant):
     registration_id = fields.UUID(required=True)
     reference = fields.String(required=True)
+    organisation = fields.Nested(_Organisation, required=True)
+    contact = fields.Nested(_Person, required=True)
+    delegates = fields.List(fields.Nested(_Person), required=True, validate=validate.Length(min=1))
+
+
+class RegistrationSubmitted(_Registration):
     submitted_at = fields.AwareDateTime(required=True)
-    organisation = fields.Nested(_Organisation, required=True)
-    contact = fields.Nested(_Person, required=True)
-    delegates = fields.List(fields.Nested(_Person), required=True, validate=validate.Length(min=1))
 
 
-class RegistrationApproved(_Tolerant):
+class RegistrationApproved(_Registration):
+    access_url = fields.Url(required=True, require_tld=False)
+
+
+class RegistrationDecidedWithMessage(_Registration):
+    message = fields.String(required=True)
+    access_url = fields.Url(required=True, require_tld=False)
+
+
+class RegistrationCancelled(_Registration):
+    was_approved = fields.Boolean(required=True)
+
+
+class EmailVerificationRequested(_Tolerant):
     registration_id = fields.UUID(required=True)
     reference = fields.String(required=True)
-    approved_at = fields.AwareDateTime(required=True)
-    access_url = fields.Url(required=True, require_tld=False)
-    organisation = fields.Nested(_Organisation, required=True)
-    contact = fields.Nested(_Person, required=True)
-    delegates = fields.List(fields.Nested(_Person), required=True, validate=validate.Length(min=1))
+    organisation_name = fields.String(required=True)
+    email = fields.Email(required=True)
+    full_name = fields.String(required=True)
+    url = fields.Url(required=True, require_tld=False)
+    expires_at = fields.AwareDateTime(required=True)
 
 
 class AccessLinkIssued(_Tolerant):
@@ -64,6 +85,11 @@ def contracts() -> ContractRegistry:
     registry = ContractRegistry(SOURCE)
     registry.register(REGISTRATION_SUBMITTED, RegistrationSubmitted)
     registry.register(REGISTRATION_APPROVED, RegistrationApproved)
+    registry.register(REGISTRATION_REJECTED, RegistrationDecidedWithMessage)
+    registry.register(REGISTRATION_CHANGES_REQUESTED, RegistrationDecidedWithMessage)
+    registry.register(REGISTRATION_WAITLISTED, _Registration)
+    registry.register(REGISTRATION_CANCELLED, RegistrationCancelled)
+    registry.register(EMAIL_VERIFICATION_REQUESTED, EmailVerificationRequested)
     registry.register(ACCESS_LINK_ISSUED, AccessLinkIssued)
     register_access_revoked(registry)
     return registry

@@ -45,18 +45,29 @@ def keep_contacts(connection: Connection, people: list[messages.Contact]) -> Non
 
 
 def handlers(renderer: Renderer) -> dict[str, Handler]:
-    def on_registration_submitted(connection: Connection, event: ReceivedEvent) -> None:
-        keep_contacts(connection, messages.contacts_of_registration(event.data))
-        queue_emails(connection, renderer, event, messages.registration_received(event.data))
+    def emails(make) -> Handler:
+        """A handler that queues the emails `make(event data)` calls for."""
+        def handle(connection: Connection, event: ReceivedEvent) -> None:
+            queue_emails(connection, renderer, event, make(event.data))
+        return handle
 
-    def on_registration_approved(connection: Connection, event: ReceivedEvent) -> None:
-        keep_contacts(connection, messages.contacts_of_registration(event.data))
-        queue_emails(connection, renderer, event, messages.registration_approved(event.data))
+    def with_contacts(make) -> Handler:
+        """Same, and keeps the registration's people in the contact directory."""
+        def handle(connection: Connection, event: ReceivedEvent) -> None:
+            keep_contacts(connection, messages.contacts_of_registration(event.data))
+            queue_emails(connection, renderer, event, make(event.data))
+        return handle
 
-    def on_access_link_issued(connection: Connection, event: ReceivedEvent) -> None:
-        queue_emails(connection, renderer, event, messages.access_link(event.data))
-
-    return {contracts.REGISTRATION_SUBMITTED: on_registration_submitted,
-            contracts.REGISTRATION_APPROVED: on_registration_approved,
-            contracts.ACCESS_LINK_ISSUED: on_access_link_issued,
-            ACCESS_REVOKED: access_revoked_handler(revoked_subjects)}
+    return {
+        contracts.EMAIL_VERIFICATION_REQUESTED: emails(messages.email_verification),
+        contracts.REGISTRATION_SUBMITTED: with_contacts(messages.registration_received),
+        contracts.REGISTRATION_APPROVED: with_contacts(messages.registration_approved),
+        contracts.REGISTRATION_REJECTED: emails(lambda data: messages.to_contact(
+            "registration_rejected", data, message=data["message"])),
+        contracts.REGISTRATION_CHANGES_REQUESTED: emails(lambda data: messages.to_contact(
+            "registration_changes_requested", data, message=data["message"], access_url=data["access_url"])),
+        contracts.REGISTRATION_WAITLISTED: emails(lambda data: messages.to_contact("registration_waitlisted", data)),
+        contracts.REGISTRATION_CANCELLED: emails(lambda data: messages.to_contact("registration_cancelled", data)),
+        contracts.ACCESS_LINK_ISSUED: emails(messages.access_link),
+        ACCESS_REVOKED: access_revoked_handler(revoked_subjects),
+    }

@@ -1,20 +1,28 @@
 """The integration events registration publishes: its own copy of each contract, versioned.
 
-Consumers keep their own copies; a contract test checks that what we publish satisfies them.
+Every event about a registration carries the same snapshot (who the organisation is, its
+contact and delegates, its edition), so consumers never call back into this service.
+Consumers keep their own copies of the contracts they use.
 """
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from shared.events import ContractRegistry
-from shared.revocation import IDENTITY_EVENTS_TOPIC, register_contract as register_access_revoked
+from shared.revocation import IDENTITY_EVENTS_TOPIC
+from shared.revocation import register_contract as register_access_revoked
 
 SOURCE = "dpd/registration"
 EVENTS_TOPIC = "registration.events"
-IDENTITY_TOPIC = IDENTITY_EVENTS_TOPIC  # sign-in matters: revocations, access links
+IDENTITY_TOPIC = IDENTITY_EVENTS_TOPIC  # sign-in matters: revocations, access and verification links
 
-REGISTRATION_SUBMITTED = "registration.submitted.v1"
+REGISTRATION_SUBMITTED = "registration.submitted.v1"  # verified by email: now with the organisers
 REGISTRATION_APPROVED = "registration.approved.v1"
+REGISTRATION_REJECTED = "registration.rejected.v1"
+REGISTRATION_WAITLISTED = "registration.waitlisted.v1"
+REGISTRATION_CHANGES_REQUESTED = "registration.changes_requested.v1"
+REGISTRATION_CANCELLED = "registration.cancelled.v1"
+EMAIL_VERIFICATION_REQUESTED = "identity.email_verification_requested.v1"
 ACCESS_LINK_ISSUED = "identity.access_link_issued.v1"
 
 
@@ -23,6 +31,7 @@ class _PersonV1(Schema):
     full_name = fields.String(required=True)
     email = fields.Email(required=True)
     designation = fields.String(required=True)
+    nationality = fields.String(required=True, validate=validate.Length(equal=2))
 
 
 class _OrganisationV1(Schema):
@@ -31,28 +40,61 @@ class _OrganisationV1(Schema):
     country = fields.String(required=True, validate=validate.Length(equal=2))
     state = fields.String(required=True, allow_none=True)
     gstin = fields.String(required=True, allow_none=True)
+    address = fields.String(required=True)
+    city = fields.String(required=True)
+    postal_code = fields.String(required=True)
 
 
-class RegistrationSubmittedV1(Schema):
+class _RegistrationSnapshotV1(Schema):
     registration_id = fields.UUID(required=True)
+    edition_id = fields.UUID(required=True)
     reference = fields.String(required=True)
-    submitted_at = fields.AwareDateTime(required=True)
     organisation = fields.Nested(_OrganisationV1, required=True)
     contact = fields.Nested(_PersonV1, required=True)
     delegates = fields.List(fields.Nested(_PersonV1), required=True, validate=validate.Length(min=1))
+
+
+class RegistrationSubmittedV1(_RegistrationSnapshotV1):
+    submitted_at = fields.AwareDateTime(required=True)
     sectors = fields.List(fields.String(), required=True)
+    capabilities = fields.String(required=True)
+    products = fields.String(required=True)
     meeting_interests = fields.List(fields.String(), required=True)
     participation_interests = fields.List(fields.String(), required=True)
 
 
-class RegistrationApprovedV1(Schema):
-    registration_id = fields.UUID(required=True)
-    reference = fields.String(required=True)
+class RegistrationApprovedV1(_RegistrationSnapshotV1):
     approved_at = fields.AwareDateTime(required=True)
     access_url = fields.Url(required=True, require_tld=False)  # where delegates ask for their sign-in link
-    organisation = fields.Nested(_OrganisationV1, required=True)
-    contact = fields.Nested(_PersonV1, required=True)
-    delegates = fields.List(fields.Nested(_PersonV1), required=True, validate=validate.Length(min=1))
+
+
+class RegistrationDecidedWithMessageV1(_RegistrationSnapshotV1):
+    """Rejected (the message is the reason) or sent back for changes (what should change)."""
+
+    decided_at = fields.AwareDateTime(required=True)
+    message = fields.String(required=True)
+    access_url = fields.Url(required=True, require_tld=False)
+
+
+class RegistrationWaitlistedV1(_RegistrationSnapshotV1):
+    decided_at = fields.AwareDateTime(required=True)
+
+
+class RegistrationCancelledV1(_RegistrationSnapshotV1):
+    cancelled_at = fields.AwareDateTime(required=True)
+    was_approved = fields.Boolean(required=True)
+
+
+class EmailVerificationRequestedV1(Schema):
+    """Carries a single-use secret: the topic is internal, the link expires and works once."""
+
+    registration_id = fields.UUID(required=True)
+    reference = fields.String(required=True)
+    organisation_name = fields.String(required=True)
+    email = fields.Email(required=True)
+    full_name = fields.String(required=True)
+    url = fields.Url(required=True, require_tld=False)
+    expires_at = fields.AwareDateTime(required=True)
 
 
 class AccessLinkIssuedV1(Schema):
@@ -69,6 +111,11 @@ def contracts() -> ContractRegistry:
     registry = ContractRegistry(SOURCE)
     registry.register(REGISTRATION_SUBMITTED, RegistrationSubmittedV1)
     registry.register(REGISTRATION_APPROVED, RegistrationApprovedV1)
+    registry.register(REGISTRATION_REJECTED, RegistrationDecidedWithMessageV1)
+    registry.register(REGISTRATION_CHANGES_REQUESTED, RegistrationDecidedWithMessageV1)
+    registry.register(REGISTRATION_WAITLISTED, RegistrationWaitlistedV1)
+    registry.register(REGISTRATION_CANCELLED, RegistrationCancelledV1)
+    registry.register(EMAIL_VERIFICATION_REQUESTED, EmailVerificationRequestedV1)
     registry.register(ACCESS_LINK_ISSUED, AccessLinkIssuedV1)
     register_access_revoked(registry)
     return registry

@@ -19,7 +19,7 @@ from services.registration.bootstrap import Registration
 from services.registration.domain.accounts import check_password, check_roles
 from services.registration.domain.contact import normalise_email
 from services.registration.domain.errors import InvalidInput
-from services.registration.domain.model import RegistrationStatus
+from services.registration.domain.vetting import Status
 from shared.audit import record_audit
 from shared.auth import ORGANISER, PARTICIPANT, Principal
 from shared.errors import InvalidFields, StateConflict
@@ -143,7 +143,7 @@ def request_access_link(wiring: Registration, email: str, *, link_base_url: str,
             sa.select(delegates.c.id, delegates.c.email, delegates.c.full_name)
             .join(registrations, registrations.c.id == delegates.c.registration_id)
             .where(sa.func.lower(delegates.c.email) == email.strip().lower(),
-                   registrations.c.status == RegistrationStatus.APPROVED.value)).all()
+                   registrations.c.status == Status.APPROVED.value)).all()
         for person in people:
             secret = secrets.token_urlsafe(32)
             connection.execute(access_links.insert().values(token_hash=_hash(secret), delegate_id=person.id,
@@ -167,7 +167,7 @@ def redeem_access_link(wiring: Registration, secret: str) -> Session:
             raise AccessLinkRefused("This sign-in link has been used already. Ask for a new one.")
         if link.expires_at <= _now():
             raise AccessLinkRefused("This sign-in link has expired. Ask for a new one.")
-        if link.status != RegistrationStatus.APPROVED.value:
+        if link.status != Status.APPROVED.value:
             raise AccessLinkRefused("This registration is no longer approved.")
         connection.execute(access_links.update().where(access_links.c.token_hash == link.token_hash)
                            .values(used_at=sa.func.now()))

@@ -7,9 +7,11 @@ import argparse
 import os
 import secrets
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
-from services.registration import config, identity
+from services.registration import config, identity, service
+from services.registration.domain.editions import CategoryRule, Edition
 from services.registration.bootstrap import TOPICS, bootstrap
 from shared.service_cli import command_line, migrate_database_and_topics
 
@@ -38,6 +40,24 @@ def create_organiser(arguments: list[str], environ=None) -> None:
         wiring.engine.dispose()
     if "DPD_ORGANISER_PASSWORD" not in environ:
         print(f"Organiser {args.email} created; password: {password}")
+
+
+def ensure_edition(environ, *, slug: str, name: str, venue: str, starts_on: date, ends_on: date,
+                   registration_opens_at: datetime, registration_closes_at: datetime,
+                   categories: dict[str, CategoryRule] | None = None) -> str:
+    """Create the edition `slug` unless it exists; its id either way (for set-up and demo data)."""
+    wiring = bootstrap(environ)
+    try:
+        existing = service.find_edition(wiring.engine, slug)
+        if existing:
+            return existing.id
+        return service.save_edition(
+            wiring.engine, Edition(slug=slug, name=name, venue=venue, starts_on=starts_on, ends_on=ends_on,
+                                   time_zone="Asia/Kolkata", registration_opens_at=registration_opens_at,
+                                   registration_closes_at=registration_closes_at, categories=categories or {}),
+            actor=None, correlation_id="manage-ensure-edition").id
+    finally:
+        wiring.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import os
 import secrets
 import signal
 import threading
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
@@ -23,6 +24,7 @@ from shared.localinfra.postgres import PostgresServer
 from shared.localinfra.up import SETUP_DONE, run_dir
 
 SERVICES = ("registration", "matchmaking", "notification", "billing")
+LOCAL_EDITION = "dpd-2026"
 
 
 def _postgres_answers(server: PostgresServer) -> bool:
@@ -64,6 +66,16 @@ def prepare(environ) -> None:
                message="Kafka did not start")
     for service in SERVICES:
         importlib.import_module(f"services.{service}.manage").migrate(environ)
+    ensure_local_edition(environ)
+
+
+def ensure_local_edition(environ) -> None:
+    """An edition open for registration now, so a newcomer can register straight away."""
+    now = datetime.now(timezone.utc)
+    importlib.import_module("services.registration.manage").ensure_edition(
+        environ, slug=LOCAL_EDITION, name="Defence Partnership Days (local)", venue="Manekshaw Centre, New Delhi",
+        starts_on=date.today() + timedelta(days=30), ends_on=date.today() + timedelta(days=31),
+        registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=29))
 
 
 def main() -> int:
@@ -75,7 +87,7 @@ def main() -> int:
         "Defence Partnership Days is up:",
         *(f"  {s:<13} {environ[f'{s.upper()}_PUBLIC_URL']}/admin/" for s in SERVICES),
         f"  sign in as    {environ['DEV_ADMIN_EMAIL']} / {admin_password}",
-        f"  register      POST http://{environ['REGISTRATION_BIND']}/api/v1/registrations",
+        f"  register      POST {environ['REGISTRATION_PUBLIC_URL']}/api/v1/registrations (edition {LOCAL_EDITION})",
         f"  mail          every email sent is a file in {run_dir(environ) / 'mail' / 'new'}",
         "Ctrl-C stops everything.",
     ]), flush=True)

@@ -11,6 +11,8 @@ import requests
 from services.registration.manage import create_organiser
 from shared.localinfra.ports import wait_until
 from shared.testing.fixtures import SERVICES
+from tests.support.editions import open_edition
+from tests.support.journeys import verify_by_email
 from tests.support.registrations import registration_payload
 
 PASSWORD = "a passphrase for the venue"
@@ -21,6 +23,7 @@ def platform(services, platform_env, run_id):
     """All four services and their workers, and an admin to sign in as."""
     for service in SERVICES:
         importlib.import_module(f"services.{service}.manage").migrate(platform_env)
+    open_edition(platform_env)
     admin_email = f"admin.{run_id}@dpd.example.in"
     create_organiser(["--email", admin_email, "--name", "Asha Admin", "--roles", "admin"],
                      {**platform_env, "DPD_ORGANISER_PASSWORD": PASSWORD})
@@ -62,17 +65,18 @@ def test_an_approved_participant_follows_the_emailed_link_to_their_own_page(plat
     email = f"ananya.{run_id}@tejas.example.in"
     registration = requests.post(f"{urls['registration']}/api/v1/registrations", json=registration_payload(email),
                                  timeout=10).json()
-    requests.post(f"{urls['registration']}/api/v1/registrations/{registration['id']}/approve",
+    verify_by_email(mailbox, email)
+    requests.post(f"{urls['registration']}/api/v1/registrations/{registration['id']}/decision", json={"decision": "approve"},
                   headers={"Authorization": f"Bearer {token}"}, timeout=10).raise_for_status()
 
-    approval = next(m for m in mailbox.wait_for_count(2, to=email, timeout=60) if "approved" in m["Subject"])
+    approval = next(m for m in mailbox.wait_for_count(3, to=email, timeout=60) if "approved" in m["Subject"])
     access_page = re.search(r"(http://\S+/access)\b", approval.get_body(("plain",)).get_content()).group(1)
 
     browser = requests.Session()
     browser.get(access_page, timeout=10)
     asked = browser.post(access_page, data={"email": email, "csrf_token": browser.cookies["dpd_csrf"]}, timeout=10)
     assert asked.status_code == 200 and "Check your email" in asked.text
-    link_mail = next(m for m in mailbox.wait_for_count(3, to=email, timeout=60) if "sign-in link" in m["Subject"])
+    link_mail = next(m for m in mailbox.wait_for_count(4, to=email, timeout=60) if "sign-in link" in m["Subject"])
     link = re.search(r"(http://\S+/access/\S+)", link_mail.get_body(("plain",)).get_content()).group(1)
 
     confirm = browser.get(link, timeout=10)

@@ -9,6 +9,8 @@ import requests
 
 from services.registration.manage import create_organiser
 from shared.testing.browser import PHONE
+from tests.support.editions import open_edition
+from tests.support.journeys import verify_by_email
 from tests.support.registrations import registration_payload
 
 PASSWORD = "a passphrase for the venue"
@@ -19,6 +21,7 @@ def platform(services, platform_env, run_id):
     for service in ("registration", "notification"):
         importlib.import_module(f"services.{service}.manage").migrate(platform_env)
         services.worker(service)
+    open_edition(platform_env)
     for email, roles in ((f"admin.{run_id}@dpd.example.in", "admin"), (f"viewer.{run_id}@dpd.example.in", "viewer")):
         create_organiser(["--email", email, "--name", f"{roles.title()} Organiser", "--roles", roles],
                          {**platform_env, "DPD_ORGANISER_PASSWORD": PASSWORD})
@@ -33,9 +36,10 @@ def sign_in(page, registration_url: str, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_an_organiser_signs_in_sees_the_dashboard_and_moves_between_services(platform, page, run_id, tmp_path):
+def test_an_organiser_signs_in_sees_the_dashboard_and_moves_between_services(platform, page, mailbox, run_id, tmp_path):
     requests.post(f"{platform['registration']}/api/v1/registrations",
                   json=registration_payload(f"first.{run_id}@example.in"), timeout=10).raise_for_status()
+    verify_by_email(mailbox, f"first.{run_id}@example.in")
 
     sign_in(page, platform["registration"], f"admin.{run_id}@dpd.example.in")
 
@@ -67,9 +71,10 @@ def test_a_participant_on_a_phone_follows_the_emailed_link(platform, browser, ma
     email = f"ravi.{run_id}@example.in"
     registration = requests.post(f"{platform['registration']}/api/v1/registrations",
                                  json=registration_payload(email), timeout=10).json()
+    verify_by_email(mailbox, email)
     admin = requests.post(f"{platform['registration']}/api/v1/auth/token",
                           json={"email": f"admin.{run_id}@dpd.example.in", "password": PASSWORD}, timeout=10).json()
-    requests.post(f"{platform['registration']}/api/v1/registrations/{registration['id']}/approve",
+    requests.post(f"{platform['registration']}/api/v1/registrations/{registration['id']}/decision", json={"decision": "approve"},
                   headers={"Authorization": f"Bearer {admin['token']}"}, timeout=10).raise_for_status()
     phone = browser.new_context(viewport=PHONE)
     try:
@@ -79,7 +84,7 @@ def test_a_participant_on_a_phone_follows_the_emailed_link(platform, browser, ma
         page.get_by_role("button", name="Email me a sign-in link").click()
         assert page.get_by_role("heading", name="Check your email").is_visible()
 
-        link_mail = next(m for m in mailbox.wait_for_count(3, to=email, timeout=60) if "sign-in link" in m["Subject"])
+        link_mail = next(m for m in mailbox.wait_for_count(4, to=email, timeout=60) if "sign-in link" in m["Subject"])
         link = re.search(r"(http://\S+/access/\S+)", link_mail.get_body(("plain",)).get_content()).group(1)
         page.goto(link)
         page.get_by_role("button", name="Continue").click()

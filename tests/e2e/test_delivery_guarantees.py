@@ -12,6 +12,7 @@ from services.registration.manage import migrate as migrate_registration
 from shared.faults import CRASH_EXIT_CODE
 from shared.localinfra.ports import wait_until
 from shared.testing.kafka_topics import committed_offsets, produce_raw, read_topic
+from tests.support.editions import open_edition
 from tests.support.registrations import registration_payload
 
 
@@ -20,6 +21,7 @@ def registration_url(services, platform_env) -> str:
     """Both services' databases and topics in place, registration's web process running."""
     migrate_registration(platform_env)
     migrate_notification(platform_env)
+    open_edition(platform_env)
     return services.web("registration")
 
 
@@ -33,6 +35,12 @@ def _unpublished(platform_env) -> int:
     engine = sa.create_engine(platform_env["REGISTRATION_DATABASE_URL"], poolclass=sa.pool.NullPool)
     with engine.connect() as db:
         return db.execute(sa.text("SELECT count(*) FROM outbox_events WHERE published_at IS NULL")).scalar()
+
+
+def _committed(kafka_settings, topic: str) -> int:
+    """How far notification has acknowledged `topic` (the sum of its partitions' committed offsets)."""
+    return sum(offset for partition, offset in committed_offsets(kafka_settings, "notification").items()
+               if partition.topic == kafka_settings.topic(topic))
 
 
 def _exit_code(process, timeout: float = 60) -> int:
@@ -64,11 +72,11 @@ def test_a_relay_killed_after_publishing_but_before_marking_gives_one_email(
 
     services.worker("registration")
     services.worker("notification")
-    on_the_bus = read_topic(kafka_settings, "registration.events", at_least=2)
+    on_the_bus = read_topic(kafka_settings, "identity.events", at_least=2)
     assert [json.loads(r.value)["subject"] for r in on_the_bus] == [registration_id, registration_id]
     mailbox.wait_for_count(1, to=email, timeout=60)
     wait_until(lambda: _unpublished(platform_env) == 0, timeout=30)
-    wait_until(lambda: sum(committed_offsets(kafka_settings, "notification").values()) == 2, timeout=30,
+    wait_until(lambda: _committed(kafka_settings, "identity.events") == 2, timeout=30,
                message="notification never committed both copies")
     assert len(mailbox.messages_to(email)) == 1, "the duplicate on the bus gave no second email"
 
@@ -86,7 +94,7 @@ def test_a_consumer_killed_after_its_transaction_but_before_committing_the_offse
 
     services.worker("notification")
     mailbox.wait_for_count(1, to=email, timeout=60)
-    wait_until(lambda: sum(committed_offsets(kafka_settings, "notification").values()) == 1, timeout=60,
+    wait_until(lambda: _committed(kafka_settings, "identity.events") == 1, timeout=60,
                message="the redelivered event was never acknowledged")
     assert len(mailbox.messages_to(email)) == 1, "the redelivery gave no second email"
 

@@ -9,18 +9,21 @@ import sqlalchemy as sa
 from services.notification.manage import migrate as migrate_notification
 from services.registration.manage import migrate as migrate_registration
 from shared.localinfra.ports import wait_until
+from tests.support.editions import open_edition
+from tests.support.journeys import verify_by_email
 from tests.support.registrations import registration_payload
 
 
 def _start_slice(services, platform_env) -> str:
     migrate_registration(platform_env)
     migrate_notification(platform_env)
+    open_edition(platform_env)
     services.worker("registration")
     services.worker("notification")
     return services.web("registration", workers=2)
 
 
-def test_a_registration_gets_a_confirmation_email(services, platform_env, mailbox, run_id):
+def test_a_registration_is_confirmed_by_email_and_then_acknowledged(services, platform_env, mailbox, run_id):
     registration_url = _start_slice(services, platform_env)
     email = f"ananya.{run_id}@tejas-avionics.example.in"
 
@@ -28,11 +31,14 @@ def test_a_registration_gets_a_confirmation_email(services, platform_env, mailbo
 
     assert response.status_code == 201, response.text
     reference = response.json()["reference"]
-    [message] = mailbox.wait_for_count(1, to=email, timeout=60)
-    assert reference in message["Subject"]
-    assert "Tejas Avionics Private Limited" in message["Subject"]
-    body = message.get_body(preferencelist=("plain",)).get_content()
-    assert "Dear Ananya Rao" in body and reference in body
+    [check] = mailbox.wait_for_count(1, to=email, timeout=60)
+    assert check["Subject"] == f"Confirm your email to complete the registration of Tejas Avionics Private Limited ({reference})"
+    assert "Dear Ananya Rao" in check.get_body(("plain",)).get_content()
+
+    verify_by_email(mailbox, email)
+    received = next(m for m in mailbox.wait_for_count(2, to=email, timeout=60) if "Registration received" in m["Subject"])
+    assert reference in received["Subject"]
+    assert "now with the organisers" in received.get_body(("plain",)).get_content()
 
 
 def test_a_thousand_concurrent_registrations_give_a_thousand_emails_none_twice(services, platform_env, mailbox, run_id):

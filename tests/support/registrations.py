@@ -9,9 +9,11 @@ def gstin(state_code: str = "07", pan: str = "AABCT1234F", entity: str = "1") ->
     return first14 + gstin_check_character(first14)
 
 
-def registration_payload(email: str, *, name: str = "Tejas Avionics Private Limited", delegates: int = 1) -> dict:
+def registration_payload(email: str, *, name: str = "Tejas Avionics Private Limited", delegates: int = 1,
+                         edition: str = "dpd-2026") -> dict:
     local, domain = email.split("@")
     return {
+        "edition": edition,
         "organisation": {
             "legal_name": name,
             "type": "msme",

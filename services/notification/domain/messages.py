@@ -10,7 +10,7 @@ EVENT_TIME_ZONE = ZoneInfo("Asia/Kolkata")
 
 @dataclass(frozen=True)
 class Contact:
-    person_id: str
+    person_id: str | None  # None for someone who is not a delegate yet (an unconfirmed registrant)
     email: str
     full_name: str
     registration_id: str | None = None
@@ -68,3 +68,21 @@ def access_link(data: dict) -> list[EmailToSend]:
     return [EmailToSend(recipient=person, template="access_link", context={
         "full_name": data["full_name"], "url": data["url"], "expires_at": local_time(data["expires_at"]),
     })]
+
+
+def email_verification(data: dict) -> list[EmailToSend]:
+    """The registrant confirms their address before the registration reaches the organisers."""
+    person = Contact(person_id=None, email=data["email"], full_name=data["full_name"],
+                     registration_id=str(data["registration_id"]))
+    return [EmailToSend(recipient=person, template="email_verification", context={
+        "full_name": data["full_name"], "organisation": data["organisation_name"], "reference": data["reference"],
+        "url": data["url"], "expires_at": local_time(data["expires_at"]),
+    })]
+
+
+def to_contact(template: str, data: dict, **extra) -> list[EmailToSend]:
+    """A decision the organisation's contact hears about (rejected, waitlisted, changes, cancelled)."""
+    contact = _contact(data)
+    return [EmailToSend(recipient=contact, template=template, context={
+        "full_name": contact.full_name, "organisation": data["organisation"]["legal_name"],
+        "reference": data["reference"], **extra})]

@@ -33,7 +33,8 @@ def registration_detail(engine: Engine, registration_id: str) -> tuple[sa.Row | 
         registration = connection.execute(
             sa.select(registrations).where(registrations.c.id == registration_id)).first()
         people = connection.execute(
-            sa.select(delegates.c.id, delegates.c.full_name, delegates.c.designation, delegates.c.email)
+            sa.select(delegates.c.id, delegates.c.full_name, delegates.c.designation, delegates.c.email,
+                      delegates.c.nationality)
             .where(delegates.c.registration_id == registration_id).order_by(delegates.c.position)).all()
     return registration, people
 
@@ -59,3 +60,33 @@ def registrations_per_day_by_type(engine: Engine, days: int = 14) -> tuple[list[
     for day, organisation_type, count in rows:
         series.setdefault(organisation_type, [0] * days)[(day - first).days] = count
     return [day.strftime("%d %b") for day in labels], series
+
+
+SIMILAR_NAME_THRESHOLD = 0.55
+
+
+def flags(engine: Engine, registration: sa.Row, people: list[sa.Row]) -> list[str]:
+    """What vetting should look at before deciding: likely duplicates within the edition
+    (same GSTIN, a delegate's email, a look-alike name) and delegates who are foreign nationals."""
+    others = sa.and_(registrations.c.edition_id == registration.edition_id, registrations.c.id != registration.id)
+    found = []
+    with engine.connect() as connection:
+        if registration.gstin:
+            for other in connection.execute(sa.select(registrations.c.reference, registrations.c.legal_name)
+                                            .where(others, registrations.c.gstin == registration.gstin)):
+                found.append(f"Same GSTIN as {other.reference} ({other.legal_name}).")
+        emails = [p.email.lower() for p in people]
+        for other in connection.execute(
+                sa.select(registrations.c.reference, delegates.c.email).distinct()
+                .join(delegates, delegates.c.registration_id == registrations.c.id)
+                .where(others, sa.func.lower(delegates.c.email).in_(emails))):
+            found.append(f"{other.email} is also a delegate of {other.reference}.")
+        similarity = sa.func.similarity(registrations.c.legal_name, registration.legal_name)
+        for other in connection.execute(
+                sa.select(registrations.c.reference, registrations.c.legal_name, similarity.label("score"))
+                .where(others, similarity >= SIMILAR_NAME_THRESHOLD).order_by(similarity.desc()).limit(5)):
+            found.append(f"Name much like {other.reference} ({other.legal_name}).")
+    for person in people:
+        if person.nationality != "IN":
+            found.append(f"{person.full_name} is a national of {person.nationality}: needs additional clearance.")
+    return found

@@ -12,13 +12,38 @@ from shared.revocation import revoked_subjects_table
 
 metadata = new_metadata()
 
+editions = sa.Table(
+    "editions", metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("slug", sa.String(40), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("venue", sa.String(200), nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("time_zone", sa.String(64), nullable=False),
+    sa.Column("registration_opens_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("registration_closes_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Per category of organisation: how many may be approved, how many delegates each brings.
+edition_categories = sa.Table(
+    "edition_categories", metadata,
+    sa.Column("edition_id", UUID(as_uuid=False), sa.ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("category", sa.String(32), primary_key=True),
+    sa.Column("capacity", sa.Integer),
+    sa.Column("max_delegates", sa.Integer, nullable=False),
+)
+
 registrations = sa.Table(
     "registrations", metadata,
     sa.Column("id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("edition_id", UUID(as_uuid=False), sa.ForeignKey("editions.id"), nullable=False),
     sa.Column("reference", sa.String(16), nullable=False, unique=True),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Column("email_verified_at", sa.DateTime(timezone=True)),
+    sa.Column("decision_message", sa.Text),
     sa.Column("client_request_id", sa.String(100), unique=True),
     sa.Column("legal_name", sa.String(200), nullable=False),
     sa.Column("organisation_type", sa.String(32), nullable=False),
@@ -37,6 +62,19 @@ registrations = sa.Table(
     sa.Column("meeting_interests", ARRAY(sa.String(8)), nullable=False),
     sa.Column("participation_interests", ARRAY(sa.String(24)), nullable=False),
     sa.Index("ix_registrations_gstin", "gstin"),
+    sa.Index("ix_registrations_edition_id_status", "edition_id", "status", "organisation_type"),
+    sa.Index("ix_registrations_legal_name_trgm", "legal_name", postgresql_using="gin",
+             postgresql_ops={"legal_name": "gin_trgm_ops"}),
+)
+
+# The registrant's email check before vetting: only a hash of the link's secret is kept.
+email_verifications = sa.Table(
+    "email_verifications", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("registration_id", UUID(as_uuid=False), sa.ForeignKey("registrations.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
 )
 
 delegates = sa.Table(

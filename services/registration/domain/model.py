@@ -12,10 +12,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from services.registration.domain.editions import Edition
 from services.registration.domain.errors import InvalidInput
 from services.registration.domain.identifiers import validate_gstin
 from services.registration.domain.india import state_by_key
-from shared.errors import InvalidFields, StateConflict
+from services.registration.domain.vetting import Status
+from shared.errors import InvalidFields
 
 
 class OrganisationType(enum.StrEnum):
@@ -56,23 +58,8 @@ SECTORS = {
     "artificial_intelligence": "Artificial intelligence",
 }
 
-MAX_DELEGATES = 5
-
-
-class RegistrationStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-
-
-class TransitionRefused(StateConflict):
-    """The registration is not in a state that allows this step; the message says why."""
-
-
-def approve(status: RegistrationStatus) -> RegistrationStatus:
-    """Vetting's yes. Only a submitted registration can be approved; approving twice is refused."""
-    if status is not RegistrationStatus.SUBMITTED:
-        raise TransitionRefused(f"Only a submitted registration can be approved; this one is {status.value}.")
-    return RegistrationStatus.APPROVED
+# However generous an edition is, no delegation is larger than this (a bound for the API).
+MAX_DELEGATES_EVER = 50
 
 
 @dataclass(frozen=True)
@@ -117,7 +104,8 @@ class Registration:
     participation_interests: tuple[ParticipationInterest, ...]
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     reference: str = field(default_factory=new_reference)
-    status: RegistrationStatus = RegistrationStatus.SUBMITTED
+    edition_id: str | None = None
+    status: Status = Status.AWAITING_VERIFICATION
     submitted_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     @property
@@ -126,12 +114,13 @@ class Registration:
         return self.delegates[0]
 
     @classmethod
-    def submit(cls, organisation: Organisation, delegates: list[Delegate],
+    def submit(cls, edition: Edition, organisation: Organisation, delegates: list[Delegate],
                meeting_interests: list[MeetingInterest],
-               participation_interests: list[ParticipationInterest]) -> Registration:
+               participation_interests: list[ParticipationInterest], *, now: datetime) -> Registration:
+        edition.check_open(now)
         check_organisation(organisation)
-        check_delegates(delegates)
-        return cls(organisation=organisation, delegates=tuple(delegates),
+        check_delegates(delegates, edition.rule_for(organisation.type.value).max_delegates)
+        return cls(edition_id=edition.id, organisation=organisation, delegates=tuple(delegates),
                    meeting_interests=tuple(dict.fromkeys(meeting_interests)),
                    participation_interests=tuple(dict.fromkeys(participation_interests)))
 
@@ -166,12 +155,12 @@ def check_organisation(organisation: Organisation) -> None:
         raise InvalidFields(errors)
 
 
-def check_delegates(delegates: list[Delegate]) -> None:
+def check_delegates(delegates: list[Delegate], max_delegates: int) -> None:
     errors: dict[str, list[str]] = {}
     if not delegates:
         errors["delegates"] = ["Name at least one delegate."]
-    elif len(delegates) > MAX_DELEGATES:
-        errors["delegates"] = [f"At most {MAX_DELEGATES} delegates per organisation."]
+    elif len(delegates) > max_delegates:
+        errors["delegates"] = [f"At most {max_delegates} delegates for an organisation of this kind."]
     seen: dict[str, int] = {}
     for index, delegate in enumerate(delegates):
         key = delegate.email.casefold()

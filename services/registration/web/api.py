@@ -1,16 +1,21 @@
 """Registration's JSON API: public registration and sign-in, participants' own data, organisers' vetting."""
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime, timezone
+
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from services.registration import identity, service
 from services.registration.adapters import queries, repository
 from services.registration.bootstrap import Registration
 from services.registration.domain import model
+from services.registration.domain.vetting import Decision
 from services.registration.web.schemas import (
-    AccessLinkIn, OrganiserIn, OrganiserUpdateIn, RegistrationIn, SignInIn, SubmittedOut)
+    AccessLinkIn, BulkApproveIn, DecisionIn, EditionIn, OrganiserIn, OrganiserUpdateIn, RegistrationIn, SignInIn,
+    SubmittedOut)
 from shared.access import current_principal, organiser, participant, public, signed_in
-from shared.errors import InvalidFields
+from shared.errors import InvalidFields, StateConflict
 from shared.service_app import rate_limited
 from shared.web import current_correlation_id, error_response, load_json
 
@@ -31,13 +36,17 @@ def public_url() -> str:
 @rate_limited
 def submit_registration():
     data = load_json(_registration_in)
+    edition = service.find_edition(wiring().engine, data["edition"])
+    if edition is None:
+        raise InvalidFields({"edition": ["No such edition."]})
     registration = model.Registration.submit(
-        organisation=data["organisation"], delegates=data["delegates"],
+        edition, organisation=data["organisation"], delegates=data["delegates"],
         meeting_interests=[model.MeetingInterest(i) for i in data["meeting_interests"]],
-        participation_interests=[model.ParticipationInterest(i) for i in data["participation_interests"]])
+        participation_interests=[model.ParticipationInterest(i) for i in data["participation_interests"]],
+        now=datetime.now(timezone.utc))
     submitted = service.submit_registration(
-        wiring().engine, wiring().contracts, registration,
-        client_request_id=_idempotency_key(), correlation_id=current_correlation_id())
+        wiring().engine, wiring().contracts, registration, client_request_id=_idempotency_key(),
+        verify_url=f"{public_url()}/verify", correlation_id=current_correlation_id())
     response = jsonify(_submitted_out.dump(submitted))
     response.status_code = 200 if submitted.replayed else 201
     response.headers["Location"] = url_for(".registration_status", registration_id=submitted.registration_id)
@@ -116,13 +125,75 @@ def list_registrations():
     return jsonify(registrations=[{**dict(r._mapping), "submitted_at": r.submitted_at.isoformat()} for r in rows])
 
 
-@api.post("/registrations/<uuid:registration_id>/approve")
+@api.post("/registrations/<uuid:registration_id>/decision")
 @organiser("vetting")
-def approve_registration(registration_id):
-    status = service.approve_registration(wiring().engine, wiring().contracts, registration_id=str(registration_id),
-                                          actor=current_principal(), access_url=f"{public_url()}/access",
-                                          correlation_id=current_correlation_id())
-    return jsonify(id=str(registration_id), status=status)
+def decide(registration_id):
+    data = load_json(DecisionIn())
+    outcome = service.decide(wiring().engine, wiring().contracts, registration_id=str(registration_id),
+                             decision=Decision(data["decision"]), message=data["message"], actor=current_principal(),
+                             access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
+    return jsonify(id=str(registration_id), status=outcome.status.value, note=outcome.note)
+
+
+@api.post("/registrations/bulk-approve")
+@organiser("vetting")
+def bulk_approve():
+    """Each registration on its own: one that cannot be approved does not hold back the rest."""
+    results = []
+    for registration_id in load_json(BulkApproveIn())["registration_ids"]:
+        try:
+            outcome = service.decide(wiring().engine, wiring().contracts, registration_id=str(registration_id),
+                                     decision=Decision.APPROVE, message=None, actor=current_principal(),
+                                     access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
+            results.append({"id": str(registration_id), "status": outcome.status.value, "note": outcome.note})
+        except StateConflict as refusal:
+            results.append({"id": str(registration_id), "error": str(refusal)})
+    return jsonify(results=results)
+
+
+@api.post("/registrations/<uuid:registration_id>/cancel")
+@organiser("vetting")
+def cancel_registration(registration_id):
+    promoted = service.cancel(wiring().engine, wiring().contracts, registration_id=str(registration_id),
+                              actor=current_principal(), access_url=f"{public_url()}/access",
+                              correlation_id=current_correlation_id())
+    return jsonify(id=str(registration_id), status="cancelled", promoted_from_waitlist=promoted)
+
+
+@api.post("/me/cancel")
+@participant
+def cancel_my_registration():
+    me = current_principal()
+    promoted = service.cancel(wiring().engine, wiring().contracts, registration_id=me.registration_id, actor=me,
+                              access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
+    return jsonify(id=me.registration_id, status="cancelled", promoted_from_waitlist=promoted is not None)
+
+
+@api.get("/editions")
+@public
+def list_editions():
+    with wiring().engine.connect() as connection:
+        rows = repository.all_editions(connection)
+    return jsonify(editions=[{"id": r.id, "slug": r.slug, "name": r.name, "venue": r.venue,
+                              "starts_on": r.starts_on.isoformat(), "ends_on": r.ends_on.isoformat(),
+                              "registration_opens_at": r.registration_opens_at.isoformat(),
+                              "registration_closes_at": r.registration_closes_at.isoformat()} for r in rows])
+
+
+@api.post("/editions")
+@organiser("admin")
+def create_edition():
+    edition = service.save_edition(wiring().engine, load_json(EditionIn()), actor=current_principal(),
+                                   correlation_id=current_correlation_id())
+    return jsonify(id=edition.id, slug=edition.slug), 201
+
+
+@api.put("/editions/<uuid:edition_id>")
+@organiser("admin")
+def update_edition(edition_id):
+    edition = dataclasses.replace(load_json(EditionIn()), id=str(edition_id))
+    service.save_edition(wiring().engine, edition, actor=current_principal(), correlation_id=current_correlation_id())
+    return jsonify(id=edition.id, slug=edition.slug)
 
 
 @api.get("/organisers")

@@ -8,7 +8,8 @@ from marshmallow import ValidationError
 
 from services.registration import identity, service
 from services.registration.adapters import queries
-from services.registration.domain.model import OrganisationType, RegistrationStatus
+from services.registration.domain.model import OrganisationType
+from services.registration.domain.vetting import Decision, Status
 from services.registration.web.api import public_url, wiring
 from services.registration.web.schemas import AccessLinkIn, OrganiserIn, SignInIn
 from shared.access import (
@@ -100,7 +101,7 @@ def registration_list():
     status = request.args.get("status") or None
     rows = queries.registration_list(wiring().engine, status=status, search=request.args.get("q"))
     return _page("registrations.html", show_nav=True, rows=rows, status=status or "", q=request.args.get("q", ""),
-                 statuses=[(s.value, s.value.capitalize()) for s in RegistrationStatus])
+                 statuses=[(s.value, s.value.replace('_', ' ').capitalize()) for s in Status])
 
 
 @pages.get("/admin/registrations/<uuid:registration_id>")
@@ -109,20 +110,61 @@ def registration_detail(registration_id):
     registration, people = queries.registration_detail(wiring().engine, str(registration_id))
     if registration is None:
         return _page("message.html", 404, show_nav=True, title="Not found", message="No such registration.")
-    return _page("registration.html", show_nav=True, registration=registration, people=people)
+    return _page("registration.html", show_nav=True, registration=registration, people=people,
+                 flags=queries.flags(wiring().engine, registration, people), decisions=Decision)
 
 
-@pages.post("/admin/registrations/<uuid:registration_id>/approve")
+@pages.post("/admin/registrations/<uuid:registration_id>/decision")
 @organiser("vetting")
-def approve(registration_id):
+def decide(registration_id):
     try:
-        service.approve_registration(wiring().engine, wiring().contracts, registration_id=str(registration_id),
-                                     actor=current_principal(), access_url=f"{public_url()}/access",
-                                     correlation_id=current_correlation_id())
-        flash("Registration approved; the contact will be told by email.", "success")
-    except StateConflict as refusal:
-        flash(str(refusal), "error")
+        outcome = service.decide(wiring().engine, wiring().contracts, registration_id=str(registration_id),
+                                 decision=Decision(request.form.get("decision", "")),
+                                 message=request.form.get("message"), actor=current_principal(),
+                                 access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
+        flash(outcome.note or f"Done: the registration is {outcome.status.value.replace('_', ' ')}; "
+                              "the contact will hear by email.", "warning" if outcome.note else "success")
+    except (StateConflict, InvalidFields, ValueError) as refusal:
+        flash(str(refusal) if not isinstance(refusal, ValueError) else "Choose a decision.", "error")
     return redirect(url_for(".registration_detail", registration_id=registration_id))
+
+
+@pages.post("/admin/registrations/bulk-approve")
+@organiser("vetting")
+def bulk_approve():
+    approved, other = 0, []
+    for registration_id in request.form.getlist("registration_ids"):
+        try:
+            outcome = service.decide(wiring().engine, wiring().contracts, registration_id=registration_id,
+                                     decision=Decision.APPROVE, message=None, actor=current_principal(),
+                                     access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
+            approved += outcome.status.value == "approved"
+            if outcome.note:
+                other.append(outcome.note)
+        except StateConflict as refusal:
+            other.append(str(refusal))
+    flash(f"{approved} approved." + (f" Also: {' '.join(sorted(set(other)))}" if other else ""),
+          "warning" if other else "success")
+    return redirect(url_for(".registration_list", status="submitted"))
+
+
+@pages.get("/verify/<secret>")
+@public
+def verify_confirm(secret):
+    """A button, not an instant confirmation: mail scanners open links too."""
+    return _page("verify_confirm.html", secret=secret)
+
+
+@pages.post("/verify/<secret>")
+@public
+def verify(secret):
+    try:
+        row = service.verify_email(wiring().engine, wiring().contracts, secret, correlation_id=current_correlation_id())
+    except service.LinkRefused as refusal:
+        return _page("message.html", 410, title="This link does not work", message=str(refusal))
+    return _page("message.html", title="Thank you",
+                 message=f"Your email address is confirmed. The registration of {row.legal_name} "
+                         f"(reference {row.reference}) is now with the organisers; you will hear from them by email.")
 
 
 @pages.get("/admin/organisers")

@@ -5,6 +5,8 @@ import phonenumbers
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.registration.domain import model
+from services.registration.domain.editions import CategoryRule, Edition
+from services.registration.domain.vetting import Decision
 from services.registration.domain.contact import normalise_email, normalise_phone
 from services.registration.domain.errors import InvalidInput
 from services.registration.domain.identifiers import (
@@ -84,9 +86,10 @@ class DelegateIn(Schema):
 
 
 class RegistrationIn(Schema):
+    edition = fields.String(required=True, validate=validate.Length(min=1, max=40))
     organisation = fields.Nested(OrganisationIn, required=True)
     delegates = fields.List(fields.Nested(DelegateIn), required=True,
-                            validate=validate.Length(min=1, max=model.MAX_DELEGATES))
+                            validate=validate.Length(min=1, max=model.MAX_DELEGATES_EVER))
     meeting_interests = fields.List(fields.String(validate=_one_of(model.MeetingInterest)), load_default=list)
     participation_interests = fields.List(fields.String(validate=_one_of(model.ParticipationInterest)),
                                           load_default=lambda: [model.ParticipationInterest.DELEGATE_ONLY.value])
@@ -117,3 +120,40 @@ class OrganiserIn(Schema):
 class OrganiserUpdateIn(Schema):
     roles = fields.List(fields.String(), required=True)
     active = fields.Boolean(required=True)
+
+
+class CategoryRuleIn(Schema):
+    capacity = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    max_delegates = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=50))
+
+
+class EditionIn(Schema):
+    slug = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$", error="Lower-case letters, digits and hyphens, 3 to 40 of them."))
+    name = Text(required=True, min_length=3, max_length=200)
+    venue = Text(required=True, min_length=3, max_length=200)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    time_zone = fields.String(load_default="Asia/Kolkata", validate=validate.Length(max=64))
+    registration_opens_at = fields.AwareDateTime(required=True)
+    registration_closes_at = fields.AwareDateTime(required=True)
+    categories = fields.Dict(keys=fields.String(validate=_one_of(model.OrganisationType)),
+                             values=fields.Nested(CategoryRuleIn), load_default=dict)
+
+    @post_load
+    def build(self, data, **_):
+        return Edition(slug=data["slug"], name=data["name"], venue=data["venue"], starts_on=data["starts_on"],
+                       ends_on=data["ends_on"], time_zone=data["time_zone"],
+                       registration_opens_at=data["registration_opens_at"],
+                       registration_closes_at=data["registration_closes_at"],
+                       categories={key: CategoryRule(rule["capacity"], rule["max_delegates"])
+                                   for key, rule in data["categories"].items()})
+
+
+class DecisionIn(Schema):
+    decision = fields.String(required=True, validate=_one_of(Decision))
+    message = Text(load_default=None, allow_none=True, max_length=2000, multiline=True)
+
+
+class BulkApproveIn(Schema):
+    registration_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=500))

@@ -23,7 +23,7 @@ def test_the_registration_received_email_names_the_reference_and_the_time_in_ist
     rendered = Renderer().render(email.template, email.context)
 
     assert email.recipient.email == "ananya@example.in"
-    assert rendered.subject == "Registration received: Tejas Avionics (DPD-7K3M9QAB)"
+    assert rendered.subject == "Registration received: Tejas Avionics (DPD-7K3M9QAB) is with the organisers"
     assert "Dear Ananya Rao" in rendered.text
     assert "25 Nov 2026, 11:30 IST" in rendered.text  # 06:00 UTC is 11:30 in New Delhi
     assert "DPD-7K3M9QAB" in rendered.html

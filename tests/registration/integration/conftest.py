@@ -7,11 +7,13 @@ from services.registration.bootstrap import bootstrap
 from services.registration.manage import migrate
 from services.registration.web.app import create_app
 from shared.config import WebSettings, load_settings
+from tests.support.editions import open_edition
 
 
 @pytest.fixture
 def env(platform_env):
     migrate(platform_env)
+    open_edition(platform_env)
     return platform_env
 
 

@@ -12,6 +12,7 @@ from services.registration import identity
 from services.registration.manage import create_organiser
 from services.registration.web.app import create_app
 from shared.config import WebSettings, load_settings
+from tests.support.journeys import verify_from_outbox
 from tests.support.registrations import registration_payload
 
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -107,9 +108,11 @@ def test_sign_out_ends_the_session_everywhere(client, wiring):
     assert events(wiring, "identity.access_revoked.v1")[0]["reason"] == "signed out"
 
 
-def submit_and_approve(client, admin: str, email: str) -> str:
+def submit_and_approve(client, wiring, admin: str, email: str) -> str:
     registration = client.post("/api/v1/registrations", json=registration_payload(email, delegates=2)).json
-    approved = client.post(f"/api/v1/registrations/{registration['id']}/approve", headers=bearer(admin))
+    verify_from_outbox(client, wiring.engine, registration["id"])
+    approved = client.post(f"/api/v1/registrations/{registration['id']}/decision", headers=bearer(admin),
+                           json={"decision": "approve"})
     assert approved.status_code == 200 and approved.json["status"] == "approved"
     return registration["id"]
 
@@ -120,8 +123,9 @@ def link_secret(wiring) -> str:
 
 def test_approval_is_audited_announced_and_cannot_happen_twice(client, wiring):
     admin = token_for(client, "admin@dpd.example.in", ADMIN_PASSWORD)
-    registration_id = submit_and_approve(client, admin, "contact@approved.example.in")
-    again = client.post(f"/api/v1/registrations/{registration_id}/approve", headers=bearer(admin))
+    registration_id = submit_and_approve(client, wiring, admin, "contact@approved.example.in")
+    again = client.post(f"/api/v1/registrations/{registration_id}/decision", headers=bearer(admin),
+                        json={"decision": "approve"})
     assert again.status_code == 409 and "approved" in again.json["message"]
     [approved] = events(wiring, "registration.approved.v1")
     assert approved["registration_id"] == registration_id and len(approved["delegates"]) == 2
@@ -130,8 +134,8 @@ def test_approval_is_audited_announced_and_cannot_happen_twice(client, wiring):
 
 def test_a_participant_signs_in_once_with_an_emailed_link_and_sees_only_their_registration(client, wiring):
     admin = token_for(client, "admin@dpd.example.in", ADMIN_PASSWORD)
-    mine = submit_and_approve(client, admin, "ravi@mine.example.in")
-    submit_and_approve(client, admin, "someone@else.example.in")
+    mine = submit_and_approve(client, wiring, admin, "ravi@mine.example.in")
+    submit_and_approve(client, wiring, admin, "someone@else.example.in")
     client.post("/api/v1/registrations", json=registration_payload("pending@notyet.example.in"))
 
     for email in ("ravi@mine.example.in", "pending@notyet.example.in", "stranger@nowhere.example.in"):
@@ -154,7 +158,7 @@ def test_a_participant_signs_in_once_with_an_emailed_link_and_sees_only_their_re
 
 def test_an_expired_link_is_refused(client, wiring):
     admin = token_for(client, "admin@dpd.example.in", ADMIN_PASSWORD)
-    submit_and_approve(client, admin, "late@example.in")
+    submit_and_approve(client, wiring, admin, "late@example.in")
     client.post("/api/v1/access-links", json={"email": "late@example.in"})
     with wiring.engine.begin() as db:
         db.execute(sa.text("UPDATE access_links SET expires_at = now() - interval '1 minute'"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -9,9 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.registration.bootstrap import bootstrap
+from services.registration.manage import ensure_edition
 from services.registration.web.app import create_app
 from shared.config import WebSettings, load_settings
 from shared.localinfra.ports import free_port
+from tests.support.journeys import verify_from_outbox
 from tests.support.registrations import gstin, registration_payload
 
 URL = "/api/v1/registrations"
@@ -27,17 +30,38 @@ def test_a_registration_is_stored_with_its_event_in_the_outbox(client, wiring):
 
     assert response.status_code == 201
     body = response.json
-    assert body["status"] == "submitted" and body["reference"].startswith("DPD-")
+    assert body["status"] == "awaiting_verification" and body["reference"].startswith("DPD-")
     assert client.get(response.headers["Location"]).json == {
-        "id": body["id"], "reference": body["reference"], "status": "submitted"}
+        "id": body["id"], "reference": body["reference"], "status": "awaiting_verification"}
     with wiring.engine.connect() as db:
         event = db.execute(sa.text("SELECT event_type, message_key, envelope FROM outbox_events")).one()
         phones = db.execute(sa.text("SELECT phone FROM delegates ORDER BY position")).scalars().all()
-    assert event.event_type == "registration.submitted.v1"
+    assert event.event_type == "identity.email_verification_requested.v1"
     assert event.message_key == body["id"]
-    assert event.envelope["data"]["contact"]["email"] == "ananya@tejas.example.in"
-    assert len(event.envelope["data"]["delegates"]) == 2
+    assert event.envelope["data"]["email"] == "ananya@tejas.example.in"
     assert phones == ["+919876543210", "+919876543210"], "phones are stored in E.164"
+
+    confirmed = verify_from_outbox(client, wiring.engine, body["id"])
+    assert confirmed.status_code == 200 and body["reference"].encode() in confirmed.data
+    assert client.get(response.headers["Location"]).json["status"] == "submitted"
+    with wiring.engine.connect() as db:
+        submitted = db.execute(sa.text("SELECT envelope FROM outbox_events "
+                                       "WHERE event_type = 'registration.submitted.v1'")).scalar()
+    assert len(submitted["data"]["delegates"]) == 2, "the organisers' event carries the whole delegation"
+    again = verify_from_outbox(client, wiring.engine, body["id"])
+    assert again.status_code == 200, "following the link twice is harmless"
+    assert count(wiring, "outbox_events") == 2, "and announces nothing twice"
+
+
+def test_an_unknown_or_closed_edition_is_refused(client, env):
+    unknown = client.post(URL, json=registration_payload("x@tejas.example.in", edition="dpd-1999"))
+    assert unknown.status_code == 422 and unknown.json["fields"] == {"edition": ["No such edition."]}
+    past = datetime.now(timezone.utc) - timedelta(days=10)
+    ensure_edition(env, slug="dpd-2020", name="Defence Partnership Days 2020", venue="Delhi",
+                   starts_on=date(2020, 11, 28), ends_on=date(2020, 11, 29), registration_opens_at=past - timedelta(days=5),
+                   registration_closes_at=past)
+    closed = client.post(URL, json=registration_payload("x@tejas.example.in", edition="dpd-2020"))
+    assert closed.status_code == 409 and "closed on" in closed.json["message"]
 
 
 def test_a_retried_request_with_the_same_idempotency_key_registers_once(client, wiring):
