@@ -62,7 +62,14 @@ def registrations_per_day_by_type(engine: Engine, days: int = 14) -> tuple[list[
     return [day.strftime("%d %b") for day in labels], series
 
 
-SIMILAR_NAME_THRESHOLD = 0.55
+SIMILAR_NAME_THRESHOLD = 0.6
+# Legal-form words say nothing about who a company is: "Bharat Drone Pvt Ltd" is "Bharat Drones Private Limited".
+_LEGAL_FORMS = r"\m(private|pvt|limited|ltd|llp|inc|incorporated|co|company|corporation|corp|india)\M"
+
+
+def _core_name(name):
+    return sa.func.btrim(sa.func.regexp_replace(sa.func.regexp_replace(sa.func.lower(name), _LEGAL_FORMS, "", "g"),
+                                                r"[^a-z0-9 ]+", " ", "g"))
 
 
 def flags(engine: Engine, registration: sa.Row, people: list[sa.Row]) -> list[str]:
@@ -81,7 +88,8 @@ def flags(engine: Engine, registration: sa.Row, people: list[sa.Row]) -> list[st
                 .join(delegates, delegates.c.registration_id == registrations.c.id)
                 .where(others, sa.func.lower(delegates.c.email).in_(emails))):
             found.append(f"{other.email} is also a delegate of {other.reference}.")
-        similarity = sa.func.similarity(registrations.c.legal_name, registration.legal_name)
+        similarity = sa.func.similarity(_core_name(registrations.c.legal_name),
+                                        _core_name(sa.literal(registration.legal_name)))
         for other in connection.execute(
                 sa.select(registrations.c.reference, registrations.c.legal_name, similarity.label("score"))
                 .where(others, similarity >= SIMILAR_NAME_THRESHOLD).order_by(similarity.desc()).limit(5)):
