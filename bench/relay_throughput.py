@@ -3,8 +3,9 @@
 Usage (from the repo root): .venv/bin/python bench/relay_throughput.py [--events 50000] [--repeat 3]
 
 Each run gets a fresh registration database and topic prefix. With no relay running, the
-outbox is filled with N realistic `registration.submitted.v1` envelopes (domain objects
-through the service's own contract, written with `record_event` in batched transactions),
+outbox is filled with N realistic `registration.submitted.v1` envelopes (data shaped as
+the service shapes it, checked by the service's own contract, written with `record_event`
+in batched transactions),
 as if the worker had been down while registrations kept coming, and VACUUM ANALYZEd as
 autovacuum would have done meanwhile (so the planner knows the backlog). Then one relay starts
 and the clock runs until no row is left unpublished; the topic's end offsets must then
@@ -29,6 +30,7 @@ import secrets  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 from kafka import KafkaConsumer, TopicPartition  # noqa: E402
@@ -39,9 +41,7 @@ from bench.harness import (  # noqa: E402
 from services.registration import events  # noqa: E402
 from services.registration.adapters.tables import outbox  # noqa: E402
 from services.registration.bootstrap import bootstrap  # noqa: E402
-from services.registration.domain import model  # noqa: E402
 from services.registration.manage import migrate  # noqa: E402
-from services.registration.service import submitted_event_data  # noqa: E402
 from shared.config import KafkaSettings  # noqa: E402
 from shared.kafka import new_producer  # noqa: E402
 from shared.outbox import OutboxRelay, record_event  # noqa: E402
@@ -106,34 +106,37 @@ def run_environment(infra: Infrastructure, run: int) -> dict[str, str]:
 
 def fill_outbox(engine, contracts, count: int) -> float:
     """Record `count` submitted events the way the service does, FILL_BATCH per transaction; returns seconds."""
-    organisation = sample_organisation()
+    edition_id = str(uuid.uuid4())
     started = time.perf_counter()
     for first in range(0, count, FILL_BATCH):
         with engine.begin() as connection:
             for i in range(first, min(first + FILL_BATCH, count)):
-                registration = sample_registration(organisation, i)
+                data = submitted_event_data(i, edition_id)
                 record_event(connection, outbox, topic=events.EVENTS_TOPIC, correlation_id=str(uuid.uuid4()),
-                             envelope=contracts.create(events.REGISTRATION_SUBMITTED, registration.id,
-                                                       submitted_event_data(registration)))
+                             envelope=contracts.create(events.REGISTRATION_SUBMITTED, data["registration_id"], data))
     return time.perf_counter() - started
 
 
-def sample_organisation() -> model.Organisation:
-    return model.Organisation(
-        legal_name="Tejas Avionics Private Limited", type=model.OrganisationType.MSME, country="IN", state="DL",
-        gstin=gstin(), address="Plot 12, Okhla Industrial Area Phase II", city="New Delhi", postal_code="110020",
-        website="https://tejas-avionics.example.in", sectors=("aerospace", "electronics_communication"),
-        capabilities="Ruggedised mission computers and avionics displays to MIL-STD-810.",
-        products="MC-7 mission computer; 6x8 inch MFD", udyam_number="UDYAM-DL-08-0012345")
+def submitted_event_data(i: int, edition_id: str) -> dict:
+    """What registration puts in `registration.submitted.v1` (its snapshot of the registration, then
+    sectors and interests), for an MSME with two delegates. Built as plain data rather than through
+    the domain model, which is changing fast; `contracts.create` still checks it against the contract."""
+    def delegate(d: int) -> dict:
+        return {"delegate_id": str(uuid.uuid4()), "full_name": f"Delegate {i}.{d}", "nationality": "IN",
+                "email": f"delegate{i}.{d}@tejas-avionics.example.in", "designation": "Director, Business Development"}
 
-
-def sample_registration(organisation: model.Organisation, i: int) -> model.Registration:
-    """A registration with two delegates (contact and one more), as many real ones have."""
-    delegates = [model.Delegate(full_name=f"Delegate {i}.{d}", designation="Director, Business Development",
-                                email=f"delegate{i}.{d}@tejas-avionics.example.in", phone="+919876543210",
-                                nationality="IN") for d in range(2)]
-    return model.Registration.submit(organisation, delegates, [model.MeetingInterest.B2G, model.MeetingInterest.B2B],
-                                     [model.ParticipationInterest.EXHIBITION_BOOTH])
+    delegates = [delegate(0), delegate(1)]
+    return {
+        "registration_id": str(uuid.uuid4()), "edition_id": edition_id, "reference": f"DPD-{i:08X}",
+        "organisation": {"legal_name": "Tejas Avionics Private Limited", "type": "msme", "country": "IN",
+                         "state": "DL", "gstin": gstin(), "address": "Plot 12, Okhla Industrial Area Phase II",
+                         "city": "New Delhi", "postal_code": "110020"},
+        "contact": delegates[0], "delegates": delegates,
+        "submitted_at": datetime.now(timezone.utc), "sectors": ["aerospace", "electronics_communication"],
+        "capabilities": "Ruggedised mission computers and avionics displays to MIL-STD-810.",
+        "products": "MC-7 mission computer; 6x8 inch MFD",
+        "meeting_interests": ["b2g", "b2b"], "participation_interests": ["exhibition_booth"],
+    }
 
 
 def settle(engine) -> None:

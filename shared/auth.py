@@ -39,7 +39,8 @@ class Principal:
     name: str
     issued_at: datetime
     roles: frozenset[str] = frozenset()
-    registration_id: str | None = None
+    registration_id: str | None = None  # a delegate's organisation
+    officer: bool = False  # a participant who is an officer on the roster, not a delegate
 
     @property
     def is_organiser(self) -> bool:
@@ -89,7 +90,7 @@ class TokenIssuer:
     clock: callable = field(default=lambda: datetime.now(timezone.utc))
 
     def issue(self, *, kind: str, subject: str, name: str, roles: frozenset[str] = frozenset(),
-              registration_id: str | None = None) -> tuple[str, datetime]:
+              registration_id: str | None = None, officer: bool = False) -> tuple[str, datetime]:
         """A signed token and the moment it expires."""
         now = self.clock()
         expires = now + self.lifetime
@@ -99,6 +100,8 @@ class TokenIssuer:
                   "roles": sorted(roles), "iat": now.timestamp(), "exp": expires, "jti": str(uuid.uuid4())}
         if registration_id:
             claims["reg"] = registration_id
+        if officer:
+            claims["officer"] = True
         token = jwt.encode(claims, self.private_key, algorithm=ALGORITHM,
                            headers={"kid": key_id(self.private_key.public_key())})
         return token, expires
@@ -124,4 +127,5 @@ class TokenVerifier:
             raise InvalidToken("unknown kind of principal")
         return Principal(kind=claims["kind"], subject=claims["sub"], name=claims.get("name", ""),
                          issued_at=datetime.fromtimestamp(claims["iat"], timezone.utc),
-                         roles=frozenset(claims.get("roles", ())), registration_id=claims.get("reg"))
+                         roles=frozenset(claims.get("roles", ())), registration_id=claims.get("reg"),
+                         officer=bool(claims.get("officer", False)))

@@ -74,7 +74,7 @@ class EmailVerificationRequested(_Tolerant):
 
 
 class AccessLinkIssued(_Tolerant):
-    delegate_id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True)  # a delegate's or an officer's id
     email = fields.Email(required=True)
     full_name = fields.String(required=True)
     url = fields.Url(required=True, require_tld=False)

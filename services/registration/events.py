@@ -22,6 +22,9 @@ REGISTRATION_REJECTED = "registration.rejected.v1"
 REGISTRATION_WAITLISTED = "registration.waitlisted.v1"
 REGISTRATION_CHANGES_REQUESTED = "registration.changes_requested.v1"
 REGISTRATION_CANCELLED = "registration.cancelled.v1"
+OFFICER_ADDED = "registration.officer_added.v1"
+OFFICER_UPDATED = "registration.officer_updated.v1"
+OFFICER_REMOVED = "registration.officer_removed.v1"
 EMAIL_VERIFICATION_REQUESTED = "identity.email_verification_requested.v1"
 ACCESS_LINK_ISSUED = "identity.access_link_issued.v1"
 
@@ -85,6 +88,25 @@ class RegistrationCancelledV1(_RegistrationSnapshotV1):
     was_approved = fields.Boolean(required=True)
 
 
+class OfficerV1(Schema):
+    """An officer on an edition's roster, as matchmaking and notification need them."""
+
+    officer_id = fields.UUID(required=True)
+    edition_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    rank = fields.String(required=True)
+    organisation = fields.String(required=True)
+    appointment = fields.String(required=True)
+    email = fields.Email(required=True)
+    sectors = fields.List(fields.String(), required=True)
+    requirements = fields.String(required=True)
+
+
+class OfficerRemovedV1(Schema):
+    officer_id = fields.UUID(required=True)
+    edition_id = fields.UUID(required=True)
+
+
 class EmailVerificationRequestedV1(Schema):
     """Carries a single-use secret: the topic is internal, the link expires and works once."""
 
@@ -100,7 +122,7 @@ class EmailVerificationRequestedV1(Schema):
 class AccessLinkIssuedV1(Schema):
     """Carries a single-use secret: the topic is internal, the link expires and works once."""
 
-    delegate_id = fields.UUID(required=True)
+    person_id = fields.UUID(required=True)  # a delegate's or an officer's id
     email = fields.Email(required=True)
     full_name = fields.String(required=True)
     url = fields.Url(required=True, require_tld=False)
@@ -115,6 +137,9 @@ def contracts() -> ContractRegistry:
     registry.register(REGISTRATION_CHANGES_REQUESTED, RegistrationDecidedWithMessageV1)
     registry.register(REGISTRATION_WAITLISTED, RegistrationWaitlistedV1)
     registry.register(REGISTRATION_CANCELLED, RegistrationCancelledV1)
+    registry.register(OFFICER_ADDED, OfficerV1)
+    registry.register(OFFICER_UPDATED, OfficerV1)
+    registry.register(OFFICER_REMOVED, OfficerRemovedV1)
     registry.register(EMAIL_VERIFICATION_REQUESTED, EmailVerificationRequestedV1)
     registry.register(ACCESS_LINK_ISSUED, AccessLinkIssuedV1)
     register_access_revoked(registry)

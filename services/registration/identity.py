@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from services.registration import events
 from services.registration.adapters.tables import (
-    access_links, audit_log, delegates, organiser_accounts, outbox, registrations, revoked_subjects)
+    access_links, audit_log, delegates, officers, organiser_accounts, outbox, registrations, revoked_subjects)
 from services.registration.bootstrap import Registration
 from services.registration.domain.accounts import check_password, check_roles
 from services.registration.domain.contact import normalise_email
@@ -135,31 +135,37 @@ def _revoke_everywhere(wiring: Registration, connection: Connection, subject: st
 
 
 def request_access_link(wiring: Registration, email: str, *, link_base_url: str, correlation_id: str) -> None:
-    """Email a sign-in link to every approved delegate with this address. Says nothing about
-    whether there was one, so the form cannot be used to find out who registered."""
+    """Email a sign-in link to every approved delegate and every rostered officer with this
+    address. Says nothing about whether there was one, so the form cannot be used to find
+    out who registered."""
     expires_at = _now() + timedelta(minutes=wiring.settings.access_link_minutes)
+    address = email.strip().lower()
     with wiring.engine.begin() as connection:
         people = connection.execute(
-            sa.select(delegates.c.id, delegates.c.email, delegates.c.full_name)
+            sa.select(delegates.c.id, delegates.c.email, delegates.c.full_name, sa.literal("delegate_id").label("key"))
             .join(registrations, registrations.c.id == delegates.c.registration_id)
-            .where(sa.func.lower(delegates.c.email) == email.strip().lower(),
-                   registrations.c.status == Status.APPROVED.value)).all()
+            .where(sa.func.lower(delegates.c.email) == address, registrations.c.status == Status.APPROVED.value)
+            .union_all(
+                sa.select(officers.c.id, officers.c.email, officers.c.name, sa.literal("officer_id"))
+                .where(sa.func.lower(officers.c.email) == address, officers.c.removed_at.is_(None)))).all()
         for person in people:
             secret = secrets.token_urlsafe(32)
-            connection.execute(access_links.insert().values(token_hash=_hash(secret), delegate_id=person.id,
-                                                            expires_at=expires_at))
+            connection.execute(access_links.insert().values(token_hash=_hash(secret), expires_at=expires_at,
+                                                            **{person.key: person.id}))
             record_event(connection, outbox, topic=events.IDENTITY_TOPIC, correlation_id=correlation_id,
                          envelope=wiring.contracts.create(events.ACCESS_LINK_ISSUED, person.id, {
-                             "delegate_id": person.id, "email": person.email, "full_name": person.full_name,
+                             "person_id": person.id, "email": person.email, "full_name": person.full_name,
                              "url": f"{link_base_url}/access/{secret}", "expires_at": expires_at}))
 
 
 def redeem_access_link(wiring: Registration, secret: str) -> Session:
     with wiring.engine.begin() as connection:
         link = connection.execute(
-            sa.select(access_links, delegates.c.full_name, delegates.c.registration_id, registrations.c.status)
-            .join(delegates, delegates.c.id == access_links.c.delegate_id)
-            .join(registrations, registrations.c.id == delegates.c.registration_id)
+            sa.select(access_links, delegates.c.full_name, delegates.c.registration_id, registrations.c.status,
+                      officers.c.name.label("officer_name"), officers.c.removed_at)
+            .outerjoin(delegates, delegates.c.id == access_links.c.delegate_id)
+            .outerjoin(registrations, registrations.c.id == delegates.c.registration_id)
+            .outerjoin(officers, officers.c.id == access_links.c.officer_id)
             .where(access_links.c.token_hash == _hash(secret)).with_for_update(of=access_links)).first()
         if link is None:
             raise AccessLinkRefused("This sign-in link is not valid. Ask for a new one.")
@@ -167,10 +173,16 @@ def redeem_access_link(wiring: Registration, secret: str) -> Session:
             raise AccessLinkRefused("This sign-in link has been used already. Ask for a new one.")
         if link.expires_at <= _now():
             raise AccessLinkRefused("This sign-in link has expired. Ask for a new one.")
-        if link.status != Status.APPROVED.value:
+        if link.delegate_id and link.status != Status.APPROVED.value:
             raise AccessLinkRefused("This registration is no longer approved.")
+        if link.officer_id and link.removed_at is not None:
+            raise AccessLinkRefused("You are no longer on the officer roster.")
         connection.execute(access_links.update().where(access_links.c.token_hash == link.token_hash)
                            .values(used_at=sa.func.now()))
+    if link.officer_id:
+        token, expires = wiring.participant_tokens.issue(kind=PARTICIPANT, subject=link.officer_id,
+                                                        name=link.officer_name, officer=True)
+        return Session(token, expires, link.officer_name)
     token, expires = wiring.participant_tokens.issue(kind=PARTICIPANT, subject=link.delegate_id,
                                                     name=link.full_name, registration_id=link.registration_id)
     return Session(token, expires, link.full_name)

@@ -30,9 +30,17 @@ SAMPLES = {
     "registration.cancelled.v1": {**SNAPSHOT, "cancelled_at": NOW, "was_approved": True},
     "identity.email_verification_requested.v1": {**LINK, "registration_id": SNAPSHOT["registration_id"],
                                                  "reference": "DPD-ABCDEFGH", "organisation_name": "Tejas Avionics"},
-    "identity.access_link_issued.v1": {**LINK, "delegate_id": PERSON["delegate_id"]},
+    "identity.access_link_issued.v1": {**LINK, "person_id": PERSON["delegate_id"]},
+    "registration.officer_added.v1": {"officer_id": str(uuid.uuid4()), "edition_id": SNAPSHOT["edition_id"],
+                                      "name": "Cdr R. Iyer", "rank": "Commander", "organisation": "navy",
+                                      "appointment": "Director, Naval Design", "email": "r.iyer@navy.example.in",
+                                      "sectors": ["naval_systems"], "requirements": "Sonar domes"},
+    "registration.officer_removed.v1": {"officer_id": str(uuid.uuid4()), "edition_id": SNAPSHOT["edition_id"]},
     "identity.access_revoked.v1": {"subject": "someone", "not_before": NOW, "reason": "signed out"},
 }
+
+
+SAMPLES["registration.officer_updated.v1"] = SAMPLES["registration.officer_added.v1"]
 
 
 def test_every_published_type_has_a_sample_here():

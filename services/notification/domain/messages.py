@@ -64,7 +64,7 @@ def registration_approved(data: dict) -> list[EmailToSend]:
 
 
 def access_link(data: dict) -> list[EmailToSend]:
-    person = Contact(person_id=str(data["delegate_id"]), email=data["email"], full_name=data["full_name"])
+    person = Contact(person_id=str(data["person_id"]), email=data["email"], full_name=data["full_name"])
     return [EmailToSend(recipient=person, template="access_link", context={
         "full_name": data["full_name"], "url": data["url"], "expires_at": local_time(data["expires_at"]),
     })]

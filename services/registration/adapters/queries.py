@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from services.registration.adapters.tables import delegates, registrations
+from services.registration.adapters.tables import delegates, editions, officers, registrations
 
 EVENT_TIME_ZONE = "Asia/Kolkata"
 
@@ -98,3 +98,15 @@ def flags(engine: Engine, registration: sa.Row, people: list[sa.Row]) -> list[st
         if person.nationality != "IN":
             found.append(f"{person.full_name} is a national of {person.nationality}: needs additional clearance.")
     return found
+
+
+def officer(engine: Engine, officer_id: str) -> sa.Row | None:
+    with engine.connect() as connection:
+        return connection.execute(sa.select(officers).where(officers.c.id == officer_id)).first()
+
+
+def edition_choices(engine: Engine) -> list[tuple[str, str]]:
+    """(slug, name) of every edition, the latest first."""
+    with engine.connect() as connection:
+        return [(row.slug, row.name) for row in connection.execute(
+            sa.select(editions.c.slug, editions.c.name).order_by(editions.c.starts_on.desc()))]

@@ -92,6 +92,24 @@ delegates = sa.Table(
     sa.Index("ix_delegates_email_lower", sa.func.lower(sa.column("email"))),
 )
 
+# The officers available for meetings at an edition; one row per officer and edition.
+officers = sa.Table(
+    "officers", metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("edition_id", UUID(as_uuid=False), sa.ForeignKey("editions.id"), nullable=False),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("rank", sa.String(60), nullable=False),
+    sa.Column("organisation", sa.String(16), nullable=False),
+    sa.Column("appointment", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("phone", sa.String(20)),
+    sa.Column("sectors", ARRAY(sa.String(40)), nullable=False),
+    sa.Column("requirements", sa.Text, nullable=False),
+    sa.Column("removed_at", sa.DateTime(timezone=True)),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("uq_officers_edition_id_email_lower", "edition_id", sa.func.lower(sa.column("email")), unique=True),
+)
+
 # Organisers sign in with email and password; roles decide what they may do.
 organiser_accounts = sa.Table(
     "organiser_accounts", metadata,
@@ -110,10 +128,12 @@ organiser_accounts = sa.Table(
 access_links = sa.Table(
     "access_links", metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("delegate_id", UUID(as_uuid=False), sa.ForeignKey("delegates.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("delegate_id", UUID(as_uuid=False), sa.ForeignKey("delegates.id", ondelete="CASCADE")),
+    sa.Column("officer_id", UUID(as_uuid=False), sa.ForeignKey("officers.id", ondelete="CASCADE")),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("used_at", sa.DateTime(timezone=True)),
+    sa.CheckConstraint("(delegate_id IS NULL) <> (officer_id IS NULL)", name="one_person"),
 )
 
 outbox = outbox_table(metadata)

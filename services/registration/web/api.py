@@ -4,12 +4,17 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request, url_for
+from werkzeug.exceptions import NotFound
 
-from services.registration import identity, service
+from services.registration import identity, roster, service
 from services.registration.adapters import queries, repository
+from services.registration.adapters.tables import officers
 from services.registration.bootstrap import Registration
 from services.registration.domain import model
+from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
+from services.registration.domain.officers import build_officer
 from services.registration.domain.vetting import Decision
 from services.registration.web.schemas import (
     AccessLinkIn, BulkApproveIn, DecisionIn, EditionIn, OrganiserIn, OrganiserUpdateIn, RegistrationIn, SignInIn,
@@ -106,6 +111,10 @@ def request_access_link():
 @participant
 def my_registration():
     me = current_principal()
+    if me.officer:
+        with wiring().engine.connect() as connection:
+            row = connection.execute(sa.select(officers).where(officers.c.id == me.subject)).first()
+        return jsonify(officer=_officer_view(row))
     registration, people = queries.registration_detail(wiring().engine, me.registration_id)
     return jsonify(registration=_registration_view(registration), delegates=[dict(p._mapping) for p in people],
                    me={"delegate_id": me.subject, "name": me.name})
@@ -164,6 +173,8 @@ def cancel_registration(registration_id):
 @participant
 def cancel_my_registration():
     me = current_principal()
+    if me.officer:
+        raise StateConflict("Officers are on the roster, not registered: ask the organisers.")
     promoted = service.cancel(wiring().engine, wiring().contracts, registration_id=me.registration_id, actor=me,
                               access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
     return jsonify(id=me.registration_id, status="cancelled", promoted_from_waitlist=promoted is not None)
@@ -219,4 +230,65 @@ def update_organiser(account_id):
     data = load_json(OrganiserUpdateIn())
     identity.update_organiser(wiring(), actor=current_principal(), account_id=str(account_id), roles=data["roles"],
                               active=data["active"], correlation_id=current_correlation_id())
+    return "", 204
+
+
+def _edition_or_404(slug: str):
+    edition = service.find_edition(wiring().engine, slug)
+    if edition is None:
+        raise NotFound("No such edition.")
+    return edition
+
+
+def _officer_view(row) -> dict:
+    return {"id": row.id, "name": row.name, "rank": row.rank, "organisation": row.organisation,
+            "appointment": row.appointment, "email": row.email, "phone": row.phone, "sectors": row.sectors,
+            "requirements": row.requirements}
+
+
+@api.get("/editions/<slug>/officers")
+@organiser("vetting", "matchmaking", read_only=True)
+def list_officers(slug):
+    return jsonify(officers=[_officer_view(row) for row in roster.roster_of(wiring().engine, _edition_or_404(slug).id)])
+
+
+@api.post("/editions/<slug>/officers")
+@organiser("vetting", "matchmaking")
+def add_officer(slug):
+    edition = _edition_or_404(slug)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise InvalidFields({"_body": ["Send the officer as a JSON object."]})
+    officer = build_officer({key: payload.get(key) if key != "sectors" else ";".join(payload.get("sectors") or [])
+                             for key in OFFICER_COLUMNS})
+    with wiring().engine.begin() as connection:
+        outcome = roster.save_officer(connection, wiring().contracts, edition.id, officer, actor=current_principal(),
+                                      correlation_id=current_correlation_id())
+    return jsonify(result=outcome), 201 if outcome == "added" else 200
+
+
+@api.post("/editions/<slug>/officers/import")
+@organiser("vetting", "matchmaking")
+def import_officers(slug):
+    """The roster as CSV: the request body (text/csv) or an uploaded file named `file`."""
+    edition = _edition_or_404(slug)
+    upload = request.files.get("file")
+    raw = upload.read() if upload else request.get_data()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidFields({"file": ["The file is not UTF-8 text; save the spreadsheet as CSV UTF-8."]}) from None
+    result = roster.import_roster(wiring().engine, wiring().contracts, edition.id, text, actor=current_principal(),
+                                  correlation_id=current_correlation_id())
+    if result.errors:
+        return jsonify(error="invalid_roster", message="Nothing was imported: fix these rows and import again.",
+                       rows=[{"line": e.line, "errors": e.errors} for e in result.errors]), 422
+    return jsonify(added=result.added, updated=result.updated, unchanged=result.unchanged)
+
+
+@api.delete("/officers/<uuid:officer_id>")
+@organiser("vetting", "matchmaking")
+def remove_officer(officer_id):
+    roster.remove_officer(wiring().engine, wiring().contracts, str(officer_id), actor=current_principal(),
+                          correlation_id=current_correlation_id())
     return "", 204

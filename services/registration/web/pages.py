@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from services.registration import identity, service
+from services.registration import identity, roster, service
 from services.registration.adapters import queries
 from services.registration.domain.model import OrganisationType
+from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.vetting import Decision, Status
 from services.registration.web.api import public_url, wiring
 from services.registration.web.schemas import AccessLinkIn, OrganiserIn, SignInIn
@@ -249,5 +250,45 @@ def access_redeem(secret):
 @pages.get("/me")
 @participant
 def my_page():
-    registration, people = queries.registration_detail(wiring().engine, current_principal().registration_id)
+    me = current_principal()
+    if me.officer:
+        return _page("me_officer.html", officer=queries.officer(wiring().engine, me.subject))
+    registration, people = queries.registration_detail(wiring().engine, me.registration_id)
     return _page("me.html", registration=registration, people=people)
+
+
+@pages.get("/admin/officers")
+@organiser("vetting", "matchmaking", read_only=True)
+def officer_roster():
+    return _roster_page()
+
+
+def _roster_page(status: int = 200, problems=(), edition_slug: str | None = None):
+    editions = queries.edition_choices(wiring().engine)
+    slug = edition_slug or request.args.get("edition") or (editions[0][0] if editions else None)
+    edition = service.find_edition(wiring().engine, slug) if slug else None
+    rows = roster.roster_of(wiring().engine, edition.id) if edition else []
+    return _page("officers.html", status, show_nav=True, editions=editions, edition=edition, rows=rows,
+                 problems=problems, columns=OFFICER_COLUMNS)
+
+
+@pages.post("/admin/officers/import")
+@organiser("vetting", "matchmaking")
+def import_roster():
+    edition = service.find_edition(wiring().engine, request.form.get("edition", ""))
+    upload = request.files.get("file")
+    if edition is None or upload is None or not upload.filename:
+        flash("Choose an edition and a CSV file.", "error")
+        return redirect(url_for(".officer_roster"))
+    try:
+        text = upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        flash("The file is not UTF-8 text; save the spreadsheet as CSV UTF-8.", "error")
+        return redirect(url_for(".officer_roster", edition=edition.slug))
+    result = roster.import_roster(wiring().engine, wiring().contracts, edition.id, text, actor=current_principal(),
+                                  correlation_id=current_correlation_id())
+    if result.errors:
+        return _roster_page(422, result.errors, edition.slug)
+    flash(f"Roster imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged.",
+          "success")
+    return redirect(url_for(".officer_roster", edition=edition.slug))
