@@ -40,7 +40,15 @@ def public_url() -> str:
 @public
 @rate_limited
 def submit_registration():
-    data = load_json(_registration_in)
+    submitted = register(load_json(_registration_in), client_request_id=_idempotency_key())
+    response = jsonify(_submitted_out.dump(submitted))
+    response.status_code = 200 if submitted.replayed else 201
+    response.headers["Location"] = url_for(".registration_status", registration_id=submitted.registration_id)
+    return response
+
+
+def register(data: dict, *, client_request_id: str | None) -> service.Submitted:
+    """A registration loaded by RegistrationIn, from the JSON API or the web form alike."""
     edition = service.find_edition(wiring().engine, data["edition"])
     if edition is None:
         raise InvalidFields({"edition": ["No such edition."]})
@@ -49,13 +57,9 @@ def submit_registration():
         meeting_interests=[model.MeetingInterest(i) for i in data["meeting_interests"]],
         participation_interests=[model.ParticipationInterest(i) for i in data["participation_interests"]],
         now=datetime.now(timezone.utc))
-    submitted = service.submit_registration(
-        wiring().engine, wiring().contracts, registration, client_request_id=_idempotency_key(),
-        verify_url=f"{public_url()}/verify", correlation_id=current_correlation_id())
-    response = jsonify(_submitted_out.dump(submitted))
-    response.status_code = 200 if submitted.replayed else 201
-    response.headers["Location"] = url_for(".registration_status", registration_id=submitted.registration_id)
-    return response
+    return service.submit_registration(wiring().engine, wiring().contracts, registration,
+                                       client_request_id=client_request_id, verify_url=f"{public_url()}/verify",
+                                       correlation_id=current_correlation_id())
 
 
 @api.get("/registrations/<uuid:registration_id>/status")

@@ -1,18 +1,22 @@
 """Registration's pages: organisers' sign-in, dashboard and vetting desk; participants' access links and own page."""
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
 
 from services.registration import identity, roster, service
 from services.registration.adapters import queries
-from services.registration.domain.model import OrganisationType
+from services.registration.domain.india import STATES_BY_KEY
+from services.registration.domain.model import SECTORS, OrganisationType
 from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.vetting import Decision, Status
 from services.registration.web.api import public_url, wiring
-from services.registration.web.schemas import AccessLinkIn, OrganiserIn, SignInIn
+from services.registration.web.api import register as register_registration
+from services.registration.web.schemas import AccessLinkIn, OrganiserIn, RegistrationIn, SignInIn
 from shared.access import (
     clear_session_cookie, current_principal, organiser, participant, public, set_session_cookie, signed_in)
 from shared.auth import ORGANISER_ROLES
@@ -292,3 +296,78 @@ def import_roster():
     flash(f"Roster imported: {result.added} added, {result.updated} updated, {result.unchanged} unchanged.",
           "success")
     return redirect(url_for(".officer_roster", edition=edition.slug))
+
+
+DELEGATE_ROWS = 5
+_ORGANISATION_FIELDS = ("legal_name", "type", "country", "state", "gstin", "address", "city", "postal_code",
+                        "website", "capabilities", "products", "udyam_number", "dpiit_number")
+_DELEGATE_FIELDS = ("full_name", "designation", "email", "phone", "nationality")
+
+
+def _registration_from_form(form, slug: str) -> dict:
+    """The web form's fields as the JSON API's body, so both are checked by the same rules."""
+    def value(name):
+        text = form.get(name, "").strip()
+        return text or None
+
+    organisation = {name: value(f"organisation.{name}") for name in _ORGANISATION_FIELDS}
+    organisation = {name: text for name, text in organisation.items() if text is not None or name in ("state", "gstin")}
+    organisation["sectors"] = form.getlist("organisation.sectors")
+    delegates = []
+    for index in range(DELEGATE_ROWS):
+        row = {name: value(f"delegates.{index}.{name}") for name in _DELEGATE_FIELDS}
+        if any(row[name] for name in ("full_name", "email", "phone", "designation")):
+            delegates.append({name: text for name, text in row.items() if text is not None})
+    return {"edition": slug, "organisation": organisation, "delegates": delegates,
+            "meeting_interests": form.getlist("meeting_interests"),
+            "participation_interests": form.getlist("participation_interests") or ["delegate_only"]}
+
+
+def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested errors as "organisation.gstin" and "delegates.0.email" keys, like the form's names."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat |= _flatten(value, f"{name}.")
+        else:
+            flat[name] = value if isinstance(value, list) else [str(value)]
+    return flat
+
+
+def _registration_form(slug: str, status: int = 200, errors=None, form=None):
+    edition = service.find_edition(wiring().engine, slug)
+    if edition is None:
+        return _page("message.html", 404, title="Not found", message="There is no such edition.")
+    form = form or MultiDict()
+    return _page("register.html", status, edition=edition, errors=errors or {}, form=form,
+                 form_id=form.get("form_id") or str(uuid.uuid4()),
+                 delegate_rows=range(DELEGATE_ROWS), organisation_types=[(t.value, t.value.replace("_", " ").capitalize())
+                                                                         for t in OrganisationType],
+                 states=[("", "—")] + sorted(((s.key, s.name) for s in STATES_BY_KEY.values()), key=lambda p: p[1]),
+                 sectors=SECTORS)
+
+
+@pages.get("/register/<slug>")
+@public
+def registration_form(slug):
+    return _registration_form(slug)
+
+
+@pages.post("/register/<slug>")
+@public
+@rate_limited
+def register(slug):
+    try:
+        submitted = register_registration(RegistrationIn().load(_registration_from_form(request.form, slug)),
+                                          client_request_id=request.form.get("form_id") or None)
+    except ValidationError as error:
+        return _registration_form(slug, 422, _flatten(error.messages), request.form)
+    except InvalidFields as error:
+        return _registration_form(slug, 422, error.errors, request.form)
+    except StateConflict as refusal:
+        return _page("message.html", 409, title="Registration is not open", message=str(refusal))
+    return _page("message.html", 201, title="Check your email",
+                 message=f"Thank you. Your reference is {submitted.reference}. We have sent a link to the first "
+                         "delegate's email address: follow it to confirm the address and send the registration to "
+                         "the organisers.")
