@@ -22,6 +22,9 @@ REGISTRATION_REJECTED = "registration.rejected.v1"
 REGISTRATION_WAITLISTED = "registration.waitlisted.v1"
 REGISTRATION_CHANGES_REQUESTED = "registration.changes_requested.v1"
 REGISTRATION_CANCELLED = "registration.cancelled.v1"
+REGISTRATION_UPDATED = "registration.updated.v1"
+DELEGATE_ADDED = "registration.delegate_added.v1"
+DELEGATE_REMOVED = "registration.delegate_removed.v1"
 OFFICER_ADDED = "registration.officer_added.v1"
 OFFICER_UPDATED = "registration.officer_updated.v1"
 OFFICER_REMOVED = "registration.officer_removed.v1"
@@ -88,6 +91,22 @@ class RegistrationCancelledV1(_RegistrationSnapshotV1):
     was_approved = fields.Boolean(required=True)
 
 
+class RegistrationUpdatedV1(_RegistrationSnapshotV1):
+    """The registrant changed their details; `status` says whether it went back to vetting."""
+
+    status = fields.String(required=True)
+    changed = fields.List(fields.String(), required=True)
+    sectors = fields.List(fields.String(), required=True)
+    capabilities = fields.String(required=True)
+    products = fields.String(required=True)
+
+
+class DelegateChangedV1(_RegistrationSnapshotV1):
+    """A delegate joined or left a delegation; the snapshot shows the delegation afterwards."""
+
+    delegate = fields.Nested(_PersonV1, required=True)
+
+
 class OfficerV1(Schema):
     """An officer on an edition's roster, as matchmaking and notification need them."""
 
@@ -137,6 +156,9 @@ def contracts() -> ContractRegistry:
     registry.register(REGISTRATION_CHANGES_REQUESTED, RegistrationDecidedWithMessageV1)
     registry.register(REGISTRATION_WAITLISTED, RegistrationWaitlistedV1)
     registry.register(REGISTRATION_CANCELLED, RegistrationCancelledV1)
+    registry.register(REGISTRATION_UPDATED, RegistrationUpdatedV1)
+    registry.register(DELEGATE_ADDED, DelegateChangedV1)
+    registry.register(DELEGATE_REMOVED, DelegateChangedV1)
     registry.register(OFFICER_ADDED, OfficerV1)
     registry.register(OFFICER_UPDATED, OfficerV1)
     registry.register(OFFICER_REMOVED, OfficerRemovedV1)

@@ -27,6 +27,11 @@ from shared.outbox import record_event
 from shared.revocation import ACCESS_REVOKED, revoke
 
 
+# Registrants sign in to follow and correct a registration under review, not only once approved.
+SIGN_IN_STATUSES = (Status.SUBMITTED.value, Status.CHANGES_REQUESTED.value, Status.WAITLISTED.value,
+                    Status.APPROVED.value)
+
+
 class SignInRefused(Exception):
     """Wrong email or password, or a disabled account: deliberately not saying which."""
 
@@ -135,7 +140,7 @@ def _revoke_everywhere(wiring: Registration, connection: Connection, subject: st
 
 
 def request_access_link(wiring: Registration, email: str, *, link_base_url: str, correlation_id: str) -> None:
-    """Email a sign-in link to every approved delegate and every rostered officer with this
+    """Email a sign-in link to every delegate of a confirmed registration and every rostered officer with this
     address. Says nothing about whether there was one, so the form cannot be used to find
     out who registered."""
     expires_at = _now() + timedelta(minutes=wiring.settings.access_link_minutes)
@@ -144,7 +149,7 @@ def request_access_link(wiring: Registration, email: str, *, link_base_url: str,
         people = connection.execute(
             sa.select(delegates.c.id, delegates.c.email, delegates.c.full_name, sa.literal("delegate_id").label("key"))
             .join(registrations, registrations.c.id == delegates.c.registration_id)
-            .where(sa.func.lower(delegates.c.email) == address, registrations.c.status == Status.APPROVED.value)
+            .where(sa.func.lower(delegates.c.email) == address, registrations.c.status.in_(SIGN_IN_STATUSES))
             .union_all(
                 sa.select(officers.c.id, officers.c.email, officers.c.name, sa.literal("officer_id"))
                 .where(sa.func.lower(officers.c.email) == address, officers.c.removed_at.is_(None)))).all()
@@ -173,8 +178,8 @@ def redeem_access_link(wiring: Registration, secret: str) -> Session:
             raise AccessLinkRefused("This sign-in link has been used already. Ask for a new one.")
         if link.expires_at <= _now():
             raise AccessLinkRefused("This sign-in link has expired. Ask for a new one.")
-        if link.delegate_id and link.status != Status.APPROVED.value:
-            raise AccessLinkRefused("This registration is no longer approved.")
+        if link.delegate_id and link.status not in SIGN_IN_STATUSES:
+            raise AccessLinkRefused(f"This registration is {link.status.replace('_', ' ')}: there is nothing to sign in to.")
         if link.officer_id and link.removed_at is not None:
             raise AccessLinkRefused("You are no longer on the officer roster.")
         connection.execute(access_links.update().where(access_links.c.token_hash == link.token_hash)

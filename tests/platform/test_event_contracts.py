@@ -41,6 +41,10 @@ SAMPLES = {
 
 
 SAMPLES["registration.officer_updated.v1"] = SAMPLES["registration.officer_added.v1"]
+SAMPLES["registration.updated.v1"] = {**SNAPSHOT, "status": "submitted", "changed": ["legal_name"],
+                                      "sectors": ["aerospace"], "capabilities": "c", "products": ""}
+SAMPLES["registration.delegate_added.v1"] = {**SNAPSHOT, "delegate": PERSON}
+SAMPLES["registration.delegate_removed.v1"] = {**SNAPSHOT, "delegate": PERSON}
 
 
 def test_every_published_type_has_a_sample_here():

@@ -89,3 +89,19 @@ def cancel(current: Status) -> tuple[Status, bool]:
     if current in (Status.CANCELLED, Status.REJECTED):
         raise TransitionRefused(f"A registration that is {current.value} cannot be cancelled.")
     return Status.CANCELLED, current is Status.APPROVED
+
+
+# Who the organisation is: a change to these sends an approved registration back to vetting.
+MATERIAL_FIELDS = frozenset({"legal_name", "type", "country", "state", "gstin", "udyam_number", "dpiit_number"})
+EDITABLE_BY_REGISTRANT = frozenset({Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.WAITLISTED, Status.APPROVED})
+
+
+def after_registrant_edit(current: Status, changed: set[str]) -> Status:
+    """The status once the registrant has edited their organisation's details."""
+    if current not in EDITABLE_BY_REGISTRANT:
+        raise TransitionRefused(f"A registration that is {current.value.replace('_', ' ')} cannot be changed.")
+    if current is Status.CHANGES_REQUESTED:
+        return amend(current)
+    if current is Status.APPROVED and changed & MATERIAL_FIELDS:
+        return Status.SUBMITTED
+    return current

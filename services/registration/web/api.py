@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import NotFound
 
-from services.registration import identity, roster, service
+from services.registration import identity, roster, self_service, service
 from services.registration.adapters import queries, repository
 from services.registration.adapters.tables import officers
 from services.registration.bootstrap import Registration
@@ -17,8 +17,8 @@ from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.officers import build_officer
 from services.registration.domain.vetting import Decision
 from services.registration.web.schemas import (
-    AccessLinkIn, BulkApproveIn, DecisionIn, EditionIn, OrganiserIn, OrganiserUpdateIn, RegistrationIn, SignInIn,
-    SubmittedOut)
+    AccessLinkIn, BulkApproveIn, DecisionIn, DelegateIn, EditionIn, OrganisationIn, OrganiserIn, OrganiserUpdateIn,
+    RegistrationIn, SignInIn, SubmittedOut)
 from shared.access import current_principal, organiser, participant, public, signed_in
 from shared.errors import InvalidFields, StateConflict
 from shared.service_app import rate_limited
@@ -177,11 +177,9 @@ def cancel_registration(registration_id):
 @participant
 def cancel_my_registration():
     me = current_principal()
-    if me.officer:
-        raise StateConflict("Officers are on the roster, not registered: ask the organisers.")
-    promoted = service.cancel(wiring().engine, wiring().contracts, registration_id=me.registration_id, actor=me,
-                              access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
-    return jsonify(id=me.registration_id, status="cancelled", promoted_from_waitlist=promoted is not None)
+    service.cancel(wiring().engine, wiring().contracts, registration_id=_my_registration_id(), actor=me,
+                   access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
+    return jsonify(id=me.registration_id, status="cancelled")
 
 
 @api.get("/editions")
@@ -295,4 +293,49 @@ def import_officers(slug):
 def remove_officer(officer_id):
     roster.remove_officer(wiring().engine, wiring().contracts, str(officer_id), actor=current_principal(),
                           correlation_id=current_correlation_id())
+    return "", 204
+
+
+def _my_registration_id() -> str:
+    me = current_principal()
+    if me.officer:
+        raise StateConflict("Officers are on the roster, not registered: ask the organisers.")
+    return me.registration_id
+
+
+@api.put("/me/organisation")
+@participant
+def update_my_organisation():
+    status = self_service.update_organisation(
+        wiring().engine, wiring().contracts, registration_id=_my_registration_id(),
+        organisation=load_json(OrganisationIn()), actor=current_principal(), correlation_id=current_correlation_id())
+    return jsonify(status=status)
+
+
+@api.post("/me/delegates")
+@participant
+def add_my_delegate():
+    registration_id = _my_registration_id()
+    delegate = load_json(DelegateIn())
+    self_service.add_delegate(wiring().engine, wiring().contracts, registration_id=registration_id, delegate=delegate,
+                              actor=current_principal(), correlation_id=current_correlation_id())
+    return jsonify(id=delegate.id), 201
+
+
+@api.put("/me/delegates/<uuid:delegate_id>")
+@participant
+def substitute_my_delegate(delegate_id):
+    delegate = load_json(DelegateIn())
+    self_service.substitute_delegate(wiring().engine, wiring().contracts, registration_id=_my_registration_id(),
+                                     delegate_id=str(delegate_id), delegate=delegate, actor=current_principal(),
+                                     correlation_id=current_correlation_id())
+    return jsonify(id=delegate.id)
+
+
+@api.delete("/me/delegates/<uuid:delegate_id>")
+@participant
+def remove_my_delegate(delegate_id):
+    self_service.remove_delegate(wiring().engine, wiring().contracts, registration_id=_my_registration_id(),
+                                 delegate_id=str(delegate_id), actor=current_principal(),
+                                 correlation_id=current_correlation_id())
     return "", 204

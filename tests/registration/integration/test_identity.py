@@ -142,7 +142,7 @@ def test_a_participant_signs_in_once_with_an_emailed_link_and_sees_only_their_re
         asked = client.post("/api/v1/access-links", json={"email": email})
         assert asked.status_code == 202, "the answer never tells whether the address is known"
     [issued] = events(wiring, "identity.access_link_issued.v1")
-    assert issued["email"] == "ravi@mine.example.in", "links only for approved participants"
+    assert issued["email"] == "ravi@mine.example.in", "links only for confirmed registrations"
 
     secret = link_secret(wiring)
     assert client.get(f"/access/{secret}").status_code == 200, "opening the link does not use it up"

@@ -1,0 +1,84 @@
+"""Registrants correct their details and change their delegation through their sign-in link."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.registration.domain.editions import CategoryRule
+from tests.support.editions import open_edition
+from tests.support.journeys import verify_from_outbox
+from tests.support.registrations import registration_payload
+
+
+def signed_in_registrant(client, wiring, email: str, *, approve_with: str | None = None,
+                         edition: str = "dpd-2026") -> dict:
+    """Register, confirm the email, optionally get approved, and sign in by link as the contact."""
+    registration = client.post("/api/v1/registrations", json=registration_payload(email, edition=edition)).json
+    verify_from_outbox(client, wiring.engine, registration["id"])
+    if approve_with:
+        client.post(f"/api/v1/registrations/{registration['id']}/decision", json={"decision": "approve"},
+                    headers={"Authorization": f"Bearer {approve_with}"})
+    client.post("/api/v1/access-links", json={"email": email})
+    with wiring.engine.connect() as db:
+        url = db.execute(sa.text("SELECT envelope->'data'->>'url' FROM outbox_events WHERE event_type = "
+                                 "'identity.access_link_issued.v1' ORDER BY position DESC LIMIT 1")).scalar()
+    path = "/access/" + url.rsplit("/access/", 1)[1]
+    client.get(path)
+    assert client.post(path, data={"csrf_token": client.get_cookie("dpd_csrf").value}).status_code == 302
+    return registration
+
+
+def write(client, method: str, path: str, body=None):
+    return client.open(path, method=method, json=body, headers={"X-CSRF-Token": client.get_cookie("dpd_csrf").value})
+
+
+def organisation(client) -> dict:
+    return client.get("/api/v1/me").json["registration"]
+
+
+def test_an_approved_registrant_edits_details_freely_but_a_new_name_goes_back_to_vetting(client, wiring, tokens):
+    signed_in_registrant(client, wiring, "ceo@tejas.example.in", approve_with=tokens.organiser("vetting"))
+    current = registration_payload("x@tejas.example.in")["organisation"]
+
+    minor = write(client, "PUT", "/api/v1/me/organisation", {**current, "products": "MC-8 mission computer"})
+    assert minor.json == {"status": "approved"}, "products are not who the organisation is"
+    material = write(client, "PUT", "/api/v1/me/organisation", {**current, "products": "MC-8 mission computer",
+                                                                 "legal_name": "Tejas Avionics Limited"})
+    assert material.json == {"status": "submitted"}
+    with wiring.engine.connect() as db:
+        updated = db.execute(sa.text("SELECT envelope FROM outbox_events WHERE event_type = 'registration.updated.v1' "
+                                     "ORDER BY position DESC LIMIT 1")).scalar()["data"]
+    assert updated["changed"] == ["legal_name"] and updated["status"] == "submitted"
+    assert write(client, "PUT", "/api/v1/me/organisation", {**current, "gstin": "bogus"}).status_code == 422
+
+
+def test_the_delegation_changes_within_its_cap_and_keeps_its_contact(client, wiring, env):
+    open_edition(env, slug="dpd-capped", categories={"msme": CategoryRule(capacity=None, max_delegates=2)})
+    signed_in_registrant(client, wiring, "lead@vajra.example.in", edition="dpd-capped")
+    newcomer = {"full_name": "Arjun Nair", "designation": "CTO", "email": "arjun@vajra.example.in",
+                "phone": "+91 98450 11111"}
+
+    added = write(client, "POST", "/api/v1/me/delegates", newcomer)
+    assert added.status_code == 201
+    third = write(client, "POST", "/api/v1/me/delegates", {**newcomer, "email": "third@vajra.example.in"})
+    assert third.status_code == 422 and "At most 2 delegates" in str(third.json["fields"])
+
+    people = client.get("/api/v1/me").json["delegates"]
+    contact = people[0]["id"]
+    assert write(client, "DELETE", f"/api/v1/me/delegates/{contact}").status_code == 409, "the contact stays"
+    substitute = write(client, "PUT", f"/api/v1/me/delegates/{added.json['id']}",
+                       {**newcomer, "full_name": "Meera Pillai", "email": "meera@vajra.example.in"})
+    assert substitute.status_code == 200
+    assert [p["full_name"] for p in client.get("/api/v1/me").json["delegates"]] == ["Ananya Rao", "Meera Pillai"]
+    assert write(client, "DELETE", f"/api/v1/me/delegates/{substitute.json['id']}").status_code == 204
+    with wiring.engine.connect() as db:
+        kinds = list(db.execute(sa.text("SELECT event_type FROM outbox_events WHERE event_type LIKE "
+                                        "'registration.delegate%' ORDER BY position")).scalars())
+    assert kinds == ["registration.delegate_added.v1", "registration.delegate_removed.v1",
+                     "registration.delegate_added.v1", "registration.delegate_removed.v1"]
+
+
+def test_a_registrant_cancels_and_then_cannot_change_anything(client, wiring):
+    signed_in_registrant(client, wiring, "bye@example.in")
+    assert write(client, "POST", "/api/v1/me/cancel").json["status"] == "cancelled"
+    current = registration_payload("x@example.in")["organisation"]
+    assert write(client, "PUT", "/api/v1/me/organisation", current).status_code == 409
