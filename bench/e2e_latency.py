@@ -38,7 +38,7 @@ import requests  # noqa: E402
 
 from bench.harness import (  # noqa: E402
     Infrastructure, describe_machine, local_infrastructure, percentile, postgres_durability, print_runs,
-    signing_key_environment, stop_on_sigterm)
+    service_secrets, stop_on_sigterm)
 from services.notification.manage import migrate as migrate_notification  # noqa: E402
 from services.registration.manage import migrate as migrate_registration  # noqa: E402
 from shared.config import SERVICE_NAMES  # noqa: E402
@@ -109,7 +109,7 @@ def platform_environment(infra: Infrastructure) -> dict[str, str]:
     Like the fixtures, it raises the per-address limit on public writes out of reach: every
     registration here comes from one address. The limiter itself stays in the request path.
     """
-    env = {**signing_key_environment(infra.root), "WEB_SECRET_KEY": secrets.token_hex(16), "SECURE_COOKIES": "false",
+    env = {**service_secrets(infra.root), "SECURE_COOKIES": "false",
            "PUBLIC_WRITE_RATE_LIMIT": "100000/minute",
            "KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap_servers, "KAFKA_TOPIC_PREFIX": "",
            "KAFKA_REPLICATION_FACTOR": "1", "SMTP_HOST": infra.smtp.host, "SMTP_PORT": str(infra.smtp.port),

@@ -8,9 +8,11 @@ unlike the test fixtures' fsync=off: a commit here costs what it costs in produc
 """
 from __future__ import annotations
 
+import base64
 import math
 import os
 import platform
+import secrets
 import signal
 import statistics
 import tempfile
@@ -57,11 +59,17 @@ def local_infrastructure(*, smtp: bool) -> Iterator[Infrastructure]:
         print("stopping the infrastructure ...", flush=True)
 
 
-def signing_key_environment(folder: Path) -> dict[str, str]:
-    """A fresh token signing key pair: registration will not even migrate without its key file."""
+def service_secrets(folder: Path) -> dict[str, str]:
+    """Fresh secrets the services refuse to start (or even migrate) without, made as the test fixtures make them.
+
+    A copy of part of `shared.testing.fixtures.platform_env`, which is a fixture and cannot be called
+    from here: when a service gains a required secret, add it here too.
+    """
     private_key, public_key = folder / "signing.pem", folder / "signing.pub.pem"
     write_new_key_pair(private_key, public_key)
-    return {"AUTH_SIGNING_KEY_FILE": str(private_key), "AUTH_PUBLIC_KEY_FILES": str(public_key)}
+    return {"AUTH_SIGNING_KEY_FILE": str(private_key), "AUTH_PUBLIC_KEY_FILES": str(public_key),
+            "PERSONAL_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "WEB_SECRET_KEY": secrets.token_hex(16)}
 
 
 def postgres_durability(postgres: PostgresServer) -> str:

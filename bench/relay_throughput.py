@@ -36,7 +36,7 @@ import sqlalchemy as sa  # noqa: E402
 from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 
 from bench.harness import (  # noqa: E402
-    Infrastructure, describe_machine, local_infrastructure, postgres_durability, print_runs, signing_key_environment,
+    Infrastructure, describe_machine, local_infrastructure, postgres_durability, print_runs, service_secrets,
     stop_on_sigterm)
 from services.registration import events  # noqa: E402
 from services.registration.adapters.tables import outbox  # noqa: E402
@@ -101,7 +101,7 @@ def run_environment(infra: Infrastructure, run: int) -> dict[str, str]:
     url = infra.postgres.ensure_database(name, owner=name, password=secrets.token_hex(8))
     return {"REGISTRATION_DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap_servers,
             "KAFKA_TOPIC_PREFIX": f"relay{run}-{secrets.token_hex(3)}.", "KAFKA_REPLICATION_FACTOR": "1",
-            **signing_key_environment(infra.root)}
+            **service_secrets(infra.root)}
 
 
 def fill_outbox(engine, contracts, count: int) -> float:

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from services.registration import config, events
+from services.registration.adapters.personal_data import FieldCipher
 from shared.auth import TokenIssuer, load_private_key
 from shared.config import KafkaSettings
 from shared.db import create_engine
@@ -29,6 +30,7 @@ class Registration:
     organiser_tokens: TokenIssuer
     participant_tokens: TokenIssuer
     passwords: PasswordHasher
+    personal_data: FieldCipher
 
 
 def bootstrap(environ=None) -> Registration:
@@ -40,4 +42,5 @@ def bootstrap(environ=None) -> Registration:
         contracts=events.contracts(),
         organiser_tokens=TokenIssuer(signing_key, timedelta(hours=settings.organiser_session_hours)),
         participant_tokens=TokenIssuer(signing_key, timedelta(hours=settings.participant_session_hours)),
-        passwords=PasswordHasher())
+        passwords=PasswordHasher(),
+        personal_data=FieldCipher(settings.personal_data_key, settings.previous_personal_data_keys))

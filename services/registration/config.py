@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.registration.adapters.personal_data import parse_key
 from shared.config import KafkaSettings, load_settings, paths, positive_int, setting
 
 
@@ -15,6 +16,12 @@ class Settings:
     signing_key_file: Path = setting(
         "AUTH_SIGNING_KEY_FILE", parse=lambda raw: paths(raw)[0],
         doc="PEM file of the Ed25519 private key that signs access tokens (registration is the only issuer)")
+    personal_data_key: bytes = setting(
+        "PERSONAL_DATA_KEY", parse=parse_key,
+        doc="base64 of 32 random bytes: encrypts identity document numbers at rest (keep it out of the database)")
+    previous_personal_data_keys: tuple[bytes, ...] = setting(
+        "PREVIOUS_PERSONAL_DATA_KEYS", default=(), parse=lambda raw: tuple(parse_key(k) for k in raw.split(",")),
+        doc="comma-separated keys used before PERSONAL_DATA_KEY, still read while values are re-encrypted")
     database_pool_size: int = setting(
         "REGISTRATION_DATABASE_POOL_SIZE", default=10, parse=positive_int,
         doc="connections each process keeps open to the database")

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from services.registration import events
 from services.registration.adapters import repository
+from services.registration.adapters.personal_data import FieldCipher
 from services.registration.adapters.tables import audit_log, delegates, outbox, registrations
 from services.registration.domain import vetting
 from services.registration.domain.model import Delegate, Organisation, check_delegates, check_organisation
@@ -62,8 +63,8 @@ def update_organisation(engine: Engine, contracts: ContractRegistry, *, registra
         return new_status.value
 
 
-def add_delegate(engine: Engine, contracts: ContractRegistry, *, registration_id: str, delegate: Delegate,
-                 actor: Principal, correlation_id: str) -> None:
+def add_delegate(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, *, registration_id: str,
+                 delegate: Delegate, actor: Principal, correlation_id: str) -> None:
     """Within the cap the edition sets for the organisation's category."""
     with engine.begin() as connection:
         row = repository.locked(connection, registration_id)
@@ -71,10 +72,8 @@ def add_delegate(engine: Engine, contracts: ContractRegistry, *, registration_id
         people = repository.people_of(connection, registration_id)
         cap = repository.edition_by(connection, edition_id=row.edition_id).rule_for(row.organisation_type).max_delegates
         check_delegates([_as_delegate(p) for p in people] + [delegate], cap)
-        connection.execute(delegates.insert().values(
-            id=delegate.id, registration_id=registration_id, position=max(p.position for p in people) + 1,
-            full_name=delegate.full_name, designation=delegate.designation, email=delegate.email,
-            phone=delegate.phone, nationality=delegate.nationality))
+        connection.execute(delegates.insert().values(repository.delegate_row(
+            delegate, cipher, registration_id=registration_id, position=max(p.position for p in people) + 1)))
         _announce(connection, contracts, events.DELEGATE_ADDED, row, delegate.id, actor, correlation_id)
 
 
@@ -117,8 +116,8 @@ def _announce(connection, contracts: ContractRegistry, event_type: str, row: sa.
                  envelope=contracts.create(event_type, row.id, data | {"delegate": person}))
 
 
-def substitute_delegate(engine: Engine, contracts: ContractRegistry, *, registration_id: str, delegate_id: str,
-                        delegate: Delegate, actor: Principal, correlation_id: str) -> None:
+def substitute_delegate(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, *, registration_id: str,
+                        delegate_id: str, delegate: Delegate, actor: Principal, correlation_id: str) -> None:
     """Someone else comes in a delegate's place (the contact too): the leaver's sign-in, badge and
     meetings are theirs, so the newcomer is a new person in the same place of the list."""
     with engine.begin() as connection:
@@ -132,8 +131,6 @@ def substitute_delegate(engine: Engine, contracts: ContractRegistry, *, registra
         check_delegates(staying + [delegate], len(people))
         _announce(connection, contracts, events.DELEGATE_REMOVED, row, delegate_id, actor, correlation_id)
         connection.execute(delegates.delete().where(delegates.c.id == delegate_id))
-        connection.execute(delegates.insert().values(
-            id=delegate.id, registration_id=registration_id, position=leaving.position,
-            full_name=delegate.full_name, designation=delegate.designation, email=delegate.email,
-            phone=delegate.phone, nationality=delegate.nationality))
+        connection.execute(delegates.insert().values(repository.delegate_row(
+            delegate, cipher, registration_id=registration_id, position=leaving.position)))
         _announce(connection, contracts, events.DELEGATE_ADDED, row, delegate.id, actor, correlation_id)

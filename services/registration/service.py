@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from services.registration import events
 from services.registration.adapters import repository
+from services.registration.adapters.personal_data import FieldCipher
 from services.registration.adapters.tables import audit_log, email_verifications, outbox, registrations
 from services.registration.domain import vetting
 from services.registration.domain.editions import Edition, check_edition
@@ -74,8 +75,8 @@ def _edition_view(edition: Edition) -> dict:
             for key, value in view.items()}
 
 
-def submit_registration(engine: Engine, contracts: ContractRegistry, registration: Registration, *,
-                        client_request_id: str | None, verify_url: str, correlation_id: str) -> Submitted:
+def submit_registration(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, registration: Registration,
+                        *, client_request_id: str | None, verify_url: str, correlation_id: str) -> Submitted:
     """Store a new registration, and email its contact a link to confirm the address: only a
     confirmed registration goes to the organisers."""
     if client_request_id:
@@ -86,7 +87,7 @@ def submit_registration(engine: Engine, contracts: ContractRegistry, registratio
     expires_at = _now() + timedelta(hours=EMAIL_VERIFICATION_HOURS)
     try:
         with engine.begin() as connection:
-            repository.add(connection, registration, client_request_id)
+            repository.add(connection, registration, client_request_id, cipher)
             connection.execute(email_verifications.insert().values(
                 token_hash=_hash(secret), registration_id=registration.id, expires_at=expires_at))
             contact = registration.contact

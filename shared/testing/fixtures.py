@@ -6,6 +6,7 @@ never by restarting servers. Every process a test starts is stopped when it ends
 """
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import signal
@@ -107,6 +108,7 @@ def platform_env(kafka_settings, smtp_server, service_database, signing_keys) ->
         "AUTH_SIGNING_KEY_FILE": str(private_key),
         "AUTH_PUBLIC_KEY_FILES": str(public_key),
         "WEB_SECRET_KEY": secrets.token_hex(16),
+        "PERSONAL_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "SECURE_COOKIES": "false",
         # Tests send from one address far faster than a person; the limit itself has its own test.
         "PUBLIC_WRITE_RATE_LIMIT": "100000/minute",

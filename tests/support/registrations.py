@@ -30,7 +30,8 @@ def registration_payload(email: str, *, name: str = "Tejas Avionics Private Limi
         },
         "delegates": [
             {"full_name": f"Ananya Rao {i}" if i else "Ananya Rao", "designation": "Director, Business Development",
-             "email": f"{local}+{i}@{domain}" if i else email, "phone": "+91 98765 43210", "nationality": "IN"}
+             "email": f"{local}+{i}@{domain}" if i else email, "phone": "+91 98765 43210", "nationality": "IN",
+             "id_document": {"type": "passport", "number": f"Z{1234567 + i}"}}
             for i in range(delegates)
         ],
         "meeting_interests": ["b2g", "b2b"],

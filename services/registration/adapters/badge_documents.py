@@ -10,7 +10,7 @@ failing. Long text shrinks, then wraps, then ends in an ellipsis.
 
 import io
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,9 +22,10 @@ from fpdf.enums import TextMode
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 600, 846
-_A6_MM = (105, 148)  # fpdf2 knows no "A6"
-_MM_PER_PX = _A6_MM[0] / WIDTH
-_MM_PER_PT = 25.4 / 72
+# The PDF is laid out in points: fpdf2 writes a text outline's width in the document's
+# unit without converting it, which is only right when that unit is the point.
+_A6_PT = (105 * 72 / 25.4, 148 * 72 / 25.4)  # fpdf2 knows no "A6"
+_PT_PER_PX = _A6_PT[0] / WIDTH
 _PDF_BOLD_STROKE = 0.03  # outline width, in ems, that makes regular glyphs look bold
 
 _FONT_FAMILY = "Noto Sans"
@@ -96,7 +97,7 @@ def badge_png(face: BadgeFace) -> bytes:
 def badge_pdf(face: BadgeFace) -> bytes:
     """The badge as a one-page A6 PDF, with the QR embedded as a lossless image."""
     layout = _lay_out(face)
-    pdf = FPDF(unit="mm", format=_A6_MM)
+    pdf = FPDF(unit="pt", format=_A6_PT)
     pdf.set_title(f"{face.event_name}: badge of {face.full_name}")
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
@@ -109,30 +110,30 @@ def badge_pdf(face: BadgeFace) -> bytes:
     for box in layout.boxes:
         pdf.set_fill_color(*box.colour)
         pdf.rect(
-            box.left * _MM_PER_PX,
-            box.top * _MM_PER_PX,
-            (box.right - box.left) * _MM_PER_PX,
-            (box.bottom - box.top) * _MM_PER_PX,
+            box.left * _PT_PER_PX,
+            box.top * _PT_PER_PX,
+            (box.right - box.left) * _PT_PER_PX,
+            (box.bottom - box.top) * _PT_PER_PX,
             style="F",
         )
     for block in layout.texts:
-        size_mm = block.size * _MM_PER_PX
-        pdf.set_font(_FONT_FAMILY, size=size_mm / _MM_PER_PT)
+        size_pt = block.size * _PT_PER_PX
+        pdf.set_font(_FONT_FAMILY, size=size_pt)
         pdf.set_text_color(*block.colour)
         pdf.set_draw_color(*block.colour)
-        pdf.set_line_width(_PDF_BOLD_STROKE * size_mm)
+        pdf.set_line_width(_PDF_BOLD_STROKE * size_pt)
         pdf.text_mode = TextMode.FILL_STROKE if block.weight == _BOLD else TextMode.FILL
         for baseline, line in block.baselines():
             # fpdf2 puts a cell's baseline at top + 0.5 * height + 0.3 * font size.
-            pdf.set_xy(0, baseline * _MM_PER_PX - 0.8 * size_mm)
-            pdf.cell(w=pdf.w, h=size_mm, text=line, align="C")
-    qr_side_mm = layout.qr.width * _MM_PER_PX
+            pdf.set_xy(0, baseline * _PT_PER_PX - 0.8 * size_pt)
+            pdf.cell(w=pdf.w, h=size_pt, text=line, align="C")
+    qr_side_pt = layout.qr.width * _PT_PER_PX
     pdf.image(
         layout.qr,
-        x=layout.qr_left * _MM_PER_PX,
-        y=layout.qr_top * _MM_PER_PX,
-        w=qr_side_mm,
-        h=qr_side_mm,
+        x=layout.qr_left * _PT_PER_PX,
+        y=layout.qr_top * _PT_PER_PX,
+        w=qr_side_pt,
+        h=qr_side_pt,
         alt_text=f"Badge QR code {face.code}",
     )
     return bytes(pdf.output())
@@ -221,14 +222,21 @@ def _lay_out(face: BadgeFace) -> _Layout:
         _Box(0, _ROLE_BAND_TOP, WIDTH, HEIGHT, _role_colour(face.role_label)),
     )
     texts = (
-        _fit(face.event_name, _EVENT_NAME),
-        _fit(" · ".join(filter(None, (face.dates_label, face.venue))), _DATES_AND_VENUE),
-        _fit(face.full_name, _FULL_NAME),
-        _fit(face.organisation, _ORGANISATION),
-        _fit(printed_code(face.code), _CODE_TEXT),
-        _fit(face.role_label.upper(), _ROLE),
+        _fit([face.event_name], _EVENT_NAME),
+        _fit([" · ".join(filter(None, (face.dates_label, face.venue)))], _DATES_AND_VENUE),
+        _fit([face.full_name], _FULL_NAME),
+        _fit([face.organisation], _ORGANISATION),
+        _fit(_printed_code_lines(face.code), _CODE_TEXT),
+        _fit([face.role_label.upper()], _ROLE),
     )
     return _Layout(boxes, texts, qr, qr_left=(WIDTH - qr.width) // 2, qr_top=_QR_TOP)
+
+
+def _printed_code_lines(code: str) -> list[str]:
+    """The printed code in two lines of about equal length, rather than one left over."""
+    groups = printed_code(code).split(" ")
+    half = len(groups) // 2
+    return [" ".join(groups[:half]), " ".join(groups[half:])]
 
 
 def _role_colour(role_label: str) -> Colour:
@@ -250,19 +258,21 @@ def _qr_image(code: str) -> Image.Image:
 # ---------------------------------------------------------------- fitting text
 
 
-def _fit(text: str, region: _Region) -> _TextBlock:
-    """The largest size at which `text` fits `region`; at the smallest, cut with an ellipsis."""
-    text = " ".join(unicodedata.normalize("NFC", text).split())
+def _fit(paragraphs: Iterable[str], region: _Region) -> _TextBlock:
+    """The largest size at which the paragraphs fit `region`; at the smallest, cut with an ellipsis.
+
+    Each paragraph starts a new line; any other line break in the text is a space.
+    """
+    texts = [" ".join(unicodedata.normalize("NFC", text).split()) for text in paragraphs]
     height = region.bottom - region.top
     for size in region.sizes:
-        lines = _wrap(text, _measure(size, region.weight), _TEXT_WIDTH)
+        lines = _wrap_all(texts, _measure(size, region.weight))
         if len(lines) <= region.max_lines and len(lines) * _LINE_SPACING * size <= height:
             return _block(lines, size, region)
     size = region.sizes[-1]
     room = min(region.max_lines, int(height // (_LINE_SPACING * size)))
     width_of = _measure(size, region.weight)
-    lines = _wrap(text, width_of, _TEXT_WIDTH)
-    kept = lines[:room]
+    kept = _wrap_all(texts, width_of)[:room]
     kept[-1] = _with_ellipsis(kept[-1], width_of, _TEXT_WIDTH)
     return _block(kept, size, region)
 
@@ -270,6 +280,10 @@ def _fit(text: str, region: _Region) -> _TextBlock:
 def _block(lines: list[str], size: int, region: _Region) -> _TextBlock:
     spare = region.bottom - region.top - len(lines) * _LINE_SPACING * size
     return _TextBlock(tuple(lines), size, region.weight, region.colour, region.top + spare / 2)
+
+
+def _wrap_all(texts: list[str], width_of: Callable[[str], float]) -> list[str]:
+    return [line for text in texts for line in _wrap(text, width_of, _TEXT_WIDTH)]
 
 
 def _wrap(text: str, width_of: Callable[[str], float], max_width: float) -> list[str]:

@@ -6,10 +6,22 @@ from sqlalchemy.engine import Connection
 
 from services.registration.adapters.tables import delegates, edition_categories, editions, registrations
 from services.registration.domain.editions import CategoryRule, Edition
-from services.registration.domain.model import Registration
+from services.registration.adapters.personal_data import FieldCipher
+from services.registration.domain.model import Delegate, Registration
 
 
-def add(connection: Connection, registration: Registration, client_request_id: str | None) -> None:
+def delegate_row(delegate: Delegate, cipher: FieldCipher, *, registration_id: str, position: int) -> dict:
+    """A delegate as stored: the identity document number encrypted, bound to this delegate."""
+    document = delegate.id_document
+    return dict(id=delegate.id, registration_id=registration_id, position=position, full_name=delegate.full_name,
+                designation=delegate.designation, email=delegate.email, phone=delegate.phone,
+                nationality=delegate.nationality, id_document_type=document.type.value,
+                id_document_ciphertext=cipher.encrypt(document.number, context=delegate.id),
+                id_document_last4=document.last_characters)
+
+
+def add(connection: Connection, registration: Registration, client_request_id: str | None,
+        cipher: FieldCipher) -> None:
     org = registration.organisation
     connection.execute(registrations.insert().values(
         id=registration.id, edition_id=registration.edition_id, reference=registration.reference,
@@ -20,10 +32,8 @@ def add(connection: Connection, registration: Registration, client_request_id: s
         udyam_number=org.udyam_number, dpiit_number=org.dpiit_number,
         meeting_interests=[i.value for i in registration.meeting_interests],
         participation_interests=[i.value for i in registration.participation_interests]))
-    connection.execute(delegates.insert(), [
-        dict(id=d.id, registration_id=registration.id, position=position, full_name=d.full_name,
-             designation=d.designation, email=d.email, phone=d.phone, nationality=d.nationality)
-        for position, d in enumerate(registration.delegates)])
+    connection.execute(delegates.insert(), [delegate_row(d, cipher, registration_id=registration.id, position=position)
+                                            for position, d in enumerate(registration.delegates)])
 
 
 def find_by_client_request_id(connection: Connection, client_request_id: str) -> sa.Row | None:

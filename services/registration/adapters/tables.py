@@ -88,6 +88,10 @@ delegates = sa.Table(
     sa.Column("email", sa.String(254), nullable=False),
     sa.Column("phone", sa.String(20), nullable=False),
     sa.Column("nationality", sa.String(2), nullable=False),
+    sa.Column("id_document_type", sa.String(16)),
+    sa.Column("id_document_ciphertext", sa.Text),  # see adapters/personal_data.py
+    sa.Column("id_document_last4", sa.String(4)),
+    sa.Column("erased_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("registration_id", "position"),
     sa.Index("ix_delegates_email_lower", sa.func.lower(sa.column("email"))),
 )

@@ -7,6 +7,7 @@ module holds the rules that span fields, and raises `InvalidFields` keyed by fie
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -62,6 +63,45 @@ SECTORS = {
 MAX_DELEGATES_EVER = 50
 
 
+class IdentityDocumentType(enum.StrEnum):
+    PASSPORT = "passport"
+    AADHAAR = "aadhaar"
+    PAN = "pan"
+    DRIVING_LICENCE = "driving_licence"
+    VOTER_ID = "voter_id"
+
+
+@dataclass(frozen=True)
+class IdentityDocument:
+    """Checked at the venue's security desk. Its number is encrypted at rest and never shown whole."""
+
+    type: IdentityDocumentType
+    number: str
+
+    @classmethod
+    def of(cls, type_: str, number: str, nationality: str) -> IdentityDocument:
+        kind = IdentityDocumentType(type_)
+        value = "".join(number.split()).upper()
+        rules = {
+            IdentityDocumentType.AADHAAR: (r"^[2-9][0-9]{11}$", "An Aadhaar number has 12 digits."),
+            IdentityDocumentType.PAN: (r"^[A-Z]{5}[0-9]{4}[A-Z]$", "A PAN looks like ABCDE1234F."),
+            IdentityDocumentType.PASSPORT: (r"^[A-Z0-9]{6,12}$", "A passport number has 6 to 12 letters and digits."),
+        }
+        pattern, message = rules.get(kind, (r"^[A-Z0-9/-]{5,30}$", "5 to 30 letters, digits, '/' or '-'."))
+        errors = []
+        if not re.match(pattern, value):
+            errors.append(message)
+        if nationality != "IN" and kind is not IdentityDocumentType.PASSPORT:
+            errors.append("Foreign nationals identify with their passport.")
+        if errors:
+            raise InvalidFields({"id_document": errors})
+        return cls(kind, value)
+
+    @property
+    def last_characters(self) -> str:
+        return self.number[-4:]
+
+
 @dataclass(frozen=True)
 class Delegate:
     full_name: str
@@ -69,6 +109,7 @@ class Delegate:
     email: str
     phone: str
     nationality: str
+    id_document: IdentityDocument | None = None  # None only for delegates read back for display
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 

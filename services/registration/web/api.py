@@ -57,7 +57,7 @@ def register(data: dict, *, client_request_id: str | None) -> service.Submitted:
         meeting_interests=[model.MeetingInterest(i) for i in data["meeting_interests"]],
         participation_interests=[model.ParticipationInterest(i) for i in data["participation_interests"]],
         now=datetime.now(timezone.utc))
-    return service.submit_registration(wiring().engine, wiring().contracts, registration,
+    return service.submit_registration(wiring().engine, wiring().contracts, wiring().personal_data, registration,
                                        client_request_id=client_request_id, verify_url=f"{public_url()}/verify",
                                        correlation_id=current_correlation_id())
 
@@ -317,7 +317,8 @@ def update_my_organisation():
 def add_my_delegate():
     registration_id = _my_registration_id()
     delegate = load_json(DelegateIn())
-    self_service.add_delegate(wiring().engine, wiring().contracts, registration_id=registration_id, delegate=delegate,
+    self_service.add_delegate(wiring().engine, wiring().contracts, wiring().personal_data,
+                              registration_id=registration_id, delegate=delegate,
                               actor=current_principal(), correlation_id=current_correlation_id())
     return jsonify(id=delegate.id), 201
 
@@ -326,7 +327,8 @@ def add_my_delegate():
 @participant
 def substitute_my_delegate(delegate_id):
     delegate = load_json(DelegateIn())
-    self_service.substitute_delegate(wiring().engine, wiring().contracts, registration_id=_my_registration_id(),
+    self_service.substitute_delegate(wiring().engine, wiring().contracts, wiring().personal_data,
+                                     registration_id=_my_registration_id(),
                                      delegate_id=str(delegate_id), delegate=delegate, actor=current_principal(),
                                      correlation_id=current_correlation_id())
     return jsonify(id=delegate.id)

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from services.registration import identity, roster, service
 from services.registration.adapters import queries
 from services.registration.domain.india import STATES_BY_KEY
-from services.registration.domain.model import SECTORS, OrganisationType
+from services.registration.domain.model import SECTORS, IdentityDocumentType, OrganisationType
 from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.vetting import Decision, Status
 from services.registration.web.api import public_url, wiring
@@ -316,8 +316,12 @@ def _registration_from_form(form, slug: str) -> dict:
     delegates = []
     for index in range(DELEGATE_ROWS):
         row = {name: value(f"delegates.{index}.{name}") for name in _DELEGATE_FIELDS}
-        if any(row[name] for name in ("full_name", "email", "phone", "designation")):
-            delegates.append({name: text for name, text in row.items() if text is not None})
+        document = {"type": value(f"delegates.{index}.id_document.type"),
+                    "number": value(f"delegates.{index}.id_document.number")}
+        if any(row[name] for name in ("full_name", "email", "phone", "designation")) or document["number"]:
+            delegate = {name: text for name, text in row.items() if text is not None}
+            delegate["id_document"] = {key: text for key, text in document.items() if text is not None}
+            delegates.append(delegate)
     return {"edition": slug, "organisation": organisation, "delegates": delegates,
             "meeting_interests": form.getlist("meeting_interests"),
             "participation_interests": form.getlist("participation_interests") or ["delegate_only"]}
@@ -345,7 +349,8 @@ def _registration_form(slug: str, status: int = 200, errors=None, form=None):
                  delegate_rows=range(DELEGATE_ROWS), organisation_types=[(t.value, t.value.replace("_", " ").capitalize())
                                                                          for t in OrganisationType],
                  states=[("", "—")] + sorted(((s.key, s.name) for s in STATES_BY_KEY.values()), key=lambda p: p[1]),
-                 sectors=SECTORS)
+                 sectors=SECTORS, document_types=[("", "—")] + [(t.value, t.value.replace("_", " ").capitalize())
+                                                                for t in IdentityDocumentType])
 
 
 @pages.get("/register/<slug>")

@@ -5,13 +5,14 @@ import phonenumbers
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.registration.domain import model
-from services.registration.domain.editions import CategoryRule, Edition
-from services.registration.domain.vetting import Decision
 from services.registration.domain.contact import normalise_email, normalise_phone
+from services.registration.domain.editions import CategoryRule, Edition
 from services.registration.domain.errors import InvalidInput
 from services.registration.domain.identifiers import (
     validate_dpiit_recognition_number, validate_gstin, validate_udyam_number)
 from services.registration.domain.india import state_by_key
+from services.registration.domain.vetting import Decision
+from shared.errors import InvalidFields
 from shared.schema_fields import Text
 
 COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)
@@ -71,18 +72,29 @@ class OrganisationIn(Schema):
                           if data["dpiit_number"] else None))
 
 
+class IdentityDocumentIn(Schema):
+    type = fields.String(required=True, validate=_one_of(model.IdentityDocumentType))
+    number = fields.String(required=True, validate=validate.Length(min=4, max=40))
+
+
 class DelegateIn(Schema):
     full_name = Text(required=True, min_length=2, max_length=120)
     designation = Text(required=True, max_length=120)
     email = fields.String(required=True, validate=[validate.Length(max=254), _domain_rule(normalise_email)])
     phone = fields.String(required=True, validate=[validate.Length(max=32), _domain_rule(normalise_phone)])
     nationality = fields.String(load_default="IN", validate=_country)
+    id_document = fields.Nested(IdentityDocumentIn, required=True)
 
     @post_load
     def build(self, data, **_):
+        try:
+            document = model.IdentityDocument.of(data["id_document"]["type"], data["id_document"]["number"],
+                                                 data["nationality"])
+        except InvalidFields as refused:
+            raise ValidationError(refused.errors) from None
         return model.Delegate(full_name=data["full_name"], designation=data["designation"],
                               email=normalise_email(data["email"]), phone=normalise_phone(data["phone"]),
-                              nationality=data["nationality"])
+                              nationality=data["nationality"], id_document=document)
 
 
 class RegistrationIn(Schema):

@@ -16,7 +16,8 @@ def filled(client, **changes) -> dict:
             "organisation.city": "Bengaluru", "organisation.postal_code": "560058",
             "organisation.sectors": ["materials", "aerospace"], "organisation.capabilities": "Carbon-fibre radomes",
             "meeting_interests": ["b2g"], "delegates.0.full_name": "Kavya Menon", "delegates.0.designation": "CEO",
-            "delegates.0.email": "kavya@vajra.example.in", "delegates.0.phone": "98450 12345"}
+            "delegates.0.email": "kavya@vajra.example.in", "delegates.0.phone": "98450 12345",
+            "delegates.0.id_document.type": "aadhaar", "delegates.0.id_document.number": "2345 6789 0123"}
     form.update(changes)
     return form
 

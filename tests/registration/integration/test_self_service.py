@@ -55,7 +55,7 @@ def test_the_delegation_changes_within_its_cap_and_keeps_its_contact(client, wir
     open_edition(env, slug="dpd-capped", categories={"msme": CategoryRule(capacity=None, max_delegates=2)})
     signed_in_registrant(client, wiring, "lead@vajra.example.in", edition="dpd-capped")
     newcomer = {"full_name": "Arjun Nair", "designation": "CTO", "email": "arjun@vajra.example.in",
-                "phone": "+91 98450 11111"}
+                "phone": "+91 98450 11111", "id_document": {"type": "pan", "number": "ABCPN1234K"}}
 
     added = write(client, "POST", "/api/v1/me/delegates", newcomer)
     assert added.status_code == 201

@@ -122,7 +122,8 @@ def test_likely_duplicates_and_foreign_nationals_are_flagged_before_a_decision(c
     payload = registration_payload("ops@bharat-drones.example.in", edition="dpd-small")
     payload["organisation"].update(legal_name="Bharat Drone Pvt Ltd")
     payload["delegates"].append({"full_name": "Pierre Martin", "designation": "Partner", "email": "pm@example.fr",
-                                 "phone": "+33 1 42 68 53 00", "nationality": "FR"})
+                                 "phone": "+33 1 42 68 53 00", "nationality": "FR",
+                                 "id_document": {"type": "passport", "number": "19AB12345"}})
     lookalike = client.post("/api/v1/registrations", json=payload).json["id"]
     submitted(client, wiring, "other@example.in", legal_name="Someone Else Entirely Ltd", gstin=gstin(pan="AAACZ9999Z"))
 
