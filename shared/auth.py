@@ -46,8 +46,8 @@ class Principal:
     def is_organiser(self) -> bool:
         return self.kind == ORGANISER
 
-    def has_any_role(self, roles: set[str]) -> bool:
-        return bool(self.roles & roles)
+    def has_any_role(self, roles) -> bool:
+        return bool(self.roles & set(roles))
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:

@@ -21,6 +21,7 @@ REGISTRATION_CHANGES_REQUESTED = "registration.changes_requested.v1"
 REGISTRATION_CANCELLED = "registration.cancelled.v1"
 EMAIL_VERIFICATION_REQUESTED = "identity.email_verification_requested.v1"
 ACCESS_LINK_ISSUED = "identity.access_link_issued.v1"
+PERSONAL_DATA_ERASED = "registration.personal_data_erased.v1"
 
 
 class _Tolerant(Schema):
@@ -81,6 +82,10 @@ class AccessLinkIssued(_Tolerant):
     expires_at = fields.AwareDateTime(required=True)
 
 
+class PersonalDataErased(_Tolerant):
+    person_id = fields.UUID(required=True)
+
+
 def contracts() -> ContractRegistry:
     registry = ContractRegistry(SOURCE)
     registry.register(REGISTRATION_SUBMITTED, RegistrationSubmitted)
@@ -91,5 +96,6 @@ def contracts() -> ContractRegistry:
     registry.register(REGISTRATION_CANCELLED, RegistrationCancelled)
     registry.register(EMAIL_VERIFICATION_REQUESTED, EmailVerificationRequested)
     registry.register(ACCESS_LINK_ISSUED, AccessLinkIssued)
+    registry.register(PERSONAL_DATA_ERASED, PersonalDataErased)
     register_access_revoked(registry)
     return registry

@@ -44,6 +44,14 @@ def keep_contacts(connection: Connection, people: list[messages.Contact]) -> Non
                   "updated_at": statement.excluded.updated_at}))
 
 
+def forget_person(connection: Connection, event: ReceivedEvent) -> None:
+    """Erasure: the contact goes, and the emails sent to them keep only that they were sent."""
+    person_id = str(event.data["person_id"])
+    connection.execute(contacts.delete().where(contacts.c.person_id == person_id))
+    connection.execute(outbound_emails.update().where(outbound_emails.c.recipient_person_id == person_id).values(
+        recipient_email="erased@invalid", subject="(erased)", text_body="", html_body=""))
+
+
 def handlers(renderer: Renderer) -> dict[str, Handler]:
     def emails(make) -> Handler:
         """A handler that queues the emails `make(event data)` calls for."""
@@ -69,5 +77,6 @@ def handlers(renderer: Renderer) -> dict[str, Handler]:
         contracts.REGISTRATION_WAITLISTED: emails(lambda data: messages.to_contact("registration_waitlisted", data)),
         contracts.REGISTRATION_CANCELLED: emails(lambda data: messages.to_contact("registration_cancelled", data)),
         contracts.ACCESS_LINK_ISSUED: emails(messages.access_link),
+        contracts.PERSONAL_DATA_ERASED: forget_person,
         ACCESS_REVOKED: access_revoked_handler(revoked_subjects),
     }

@@ -25,6 +25,7 @@ REGISTRATION_CANCELLED = "registration.cancelled.v1"
 REGISTRATION_UPDATED = "registration.updated.v1"
 DELEGATE_ADDED = "registration.delegate_added.v1"
 DELEGATE_REMOVED = "registration.delegate_removed.v1"
+PERSONAL_DATA_ERASED = "registration.personal_data_erased.v1"
 OFFICER_ADDED = "registration.officer_added.v1"
 OFFICER_UPDATED = "registration.officer_updated.v1"
 OFFICER_REMOVED = "registration.officer_removed.v1"
@@ -121,6 +122,14 @@ class OfficerV1(Schema):
     requirements = fields.String(required=True)
 
 
+class PersonalDataErasedV1(Schema):
+    """Forget this person: delete or scrub everything that identifies them."""
+
+    person_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["delegate", "officer"]))
+    registration_id = fields.UUID(required=True, allow_none=True)
+
+
 class OfficerRemovedV1(Schema):
     officer_id = fields.UUID(required=True)
     edition_id = fields.UUID(required=True)
@@ -162,6 +171,7 @@ def contracts() -> ContractRegistry:
     registry.register(OFFICER_ADDED, OfficerV1)
     registry.register(OFFICER_UPDATED, OfficerV1)
     registry.register(OFFICER_REMOVED, OfficerRemovedV1)
+    registry.register(PERSONAL_DATA_ERASED, PersonalDataErasedV1)
     registry.register(EMAIL_VERIFICATION_REQUESTED, EmailVerificationRequestedV1)
     registry.register(ACCESS_LINK_ISSUED, AccessLinkIssuedV1)
     register_access_revoked(registry)

@@ -10,7 +10,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from services.registration import config, identity, service
+from services.registration import config, erasure, identity, service
 from services.registration.domain.editions import CategoryRule, Edition
 from services.registration.bootstrap import TOPICS, bootstrap
 from shared.service_cli import command_line, migrate_database_and_topics
@@ -60,5 +60,19 @@ def ensure_edition(environ, *, slug: str, name: str, venue: str, starts_on: date
         wiring.engine.dispose()
 
 
+def erase_person(arguments: list[str], environ=None) -> None:
+    """erase a person's personal data (after the event) and tell every service to forget them"""
+    parser = argparse.ArgumentParser(prog="erase-person")
+    parser.add_argument("--email", required=True)
+    args = parser.parse_args(arguments)
+    wiring = bootstrap(environ)
+    try:
+        count = erasure.erase_person(wiring.engine, wiring.contracts, args.email, correlation_id="manage-erase-person")
+    finally:
+        wiring.engine.dispose()
+    print(f"Erased {count} record(s) of {args.email}.")
+
+
 if __name__ == "__main__":
-    sys.exit(command_line("registration", {"migrate": migrate, "create-organiser": create_organiser}))
+    sys.exit(command_line("registration", {"migrate": migrate, "create-organiser": create_organiser,
+                                           "erase-person": erase_person}))

@@ -45,6 +45,8 @@ SAMPLES["registration.updated.v1"] = {**SNAPSHOT, "status": "submitted", "change
                                       "sectors": ["aerospace"], "capabilities": "c", "products": ""}
 SAMPLES["registration.delegate_added.v1"] = {**SNAPSHOT, "delegate": PERSON}
 SAMPLES["registration.delegate_removed.v1"] = {**SNAPSHOT, "delegate": PERSON}
+SAMPLES["registration.personal_data_erased.v1"] = {"person_id": PERSON["delegate_id"], "kind": "delegate",
+                                                   "registration_id": SNAPSHOT["registration_id"]}
 
 
 def test_every_published_type_has_a_sample_here():

@@ -71,3 +71,16 @@ def test_non_public_routes_refuse_anonymous_callers_wrong_kinds_and_wrong_roles(
             assert call(client, method, path, forged).status_code in (401, 302), (service, path)
             checked += 1
     assert checked >= 20, "the walk reached the routes it was meant to"
+
+
+def test_every_page_and_read_api_answers_its_rightful_caller_without_error(apps, tokens):
+    """A walk with the right token: nothing that a person can open ends in a server error."""
+    for service, app in apps.items():
+        client = app.test_client()
+        for endpoint, method, path, access in routes(app):
+            if method != "GET" or access.kind == "public":
+                continue
+            token = tokens.participant() if access.kind == "participant" else tokens.organiser("admin")
+            response = client.get(path, headers={"Authorization": f"Bearer {token}",
+                                                 "Accept": "text/html" if "/api/" not in path else "application/json"})
+            assert response.status_code in (200, 404), f"{service} GET {path}: {response.status_code}"

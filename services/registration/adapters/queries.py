@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from services.registration.adapters.personal_data import masked
 from services.registration.adapters.tables import delegates, editions, officers, registrations
 
 EVENT_TIME_ZONE = "Asia/Kolkata"
@@ -34,7 +35,7 @@ def registration_detail(engine: Engine, registration_id: str) -> tuple[sa.Row | 
             sa.select(registrations).where(registrations.c.id == registration_id)).first()
         people = connection.execute(
             sa.select(delegates.c.id, delegates.c.full_name, delegates.c.designation, delegates.c.email,
-                      delegates.c.nationality)
+                      delegates.c.nationality, delegates.c.id_document_type, delegates.c.id_document_last4)
             .where(delegates.c.registration_id == registration_id).order_by(delegates.c.position)).all()
     return registration, people
 
@@ -110,3 +111,24 @@ def edition_choices(engine: Engine) -> list[tuple[str, str]]:
     with engine.connect() as connection:
         return [(row.slug, row.name) for row in connection.execute(
             sa.select(editions.c.slug, editions.c.name).order_by(editions.c.starts_on.desc()))]
+
+
+EXPORT_COLUMNS = ("reference", "status", "legal_name", "organisation_type", "state", "country", "gstin",
+                  "submitted_at", "delegate_name", "designation", "email", "phone", "nationality",
+                  "id_document_type", "id_document_number")
+
+
+def export_rows(engine: Engine, edition_id: str | None = None):
+    """One row per delegate, for organisers' spreadsheets. Identity numbers stay masked."""
+    query = (sa.select(registrations, delegates.c.full_name, delegates.c.designation, delegates.c.email,
+                       delegates.c.phone, delegates.c.nationality, delegates.c.id_document_type,
+                       delegates.c.id_document_last4)
+             .join(delegates, delegates.c.registration_id == registrations.c.id)
+             .order_by(registrations.c.submitted_at, delegates.c.position))
+    if edition_id:
+        query = query.where(registrations.c.edition_id == edition_id)
+    with engine.connect() as connection:
+        for row in connection.execute(query):
+            yield (row.reference, row.status, row.legal_name, row.organisation_type, row.state or "", row.country,
+                   row.gstin or "", row.submitted_at.isoformat(), row.full_name, row.designation, row.email,
+                   row.phone, row.nationality, row.id_document_type or "", masked(row.id_document_last4))

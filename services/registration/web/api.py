@@ -120,6 +120,8 @@ def my_registration():
             row = connection.execute(sa.select(officers).where(officers.c.id == me.subject)).first()
         return jsonify(officer=_officer_view(row))
     registration, people = queries.registration_detail(wiring().engine, me.registration_id)
+    if registration is None:
+        raise NotFound("Your registration no longer exists.")
     return jsonify(registration=_registration_view(registration), delegates=[dict(p._mapping) for p in people],
                    me={"delegate_id": me.subject, "name": me.name})
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.registration.adapters.personal_data import masked
 from services.registration.adapters.tables import audit_log, revoked_subjects
 from services.registration.bootstrap import Registration, bootstrap
 from services.registration.web.api import api
@@ -18,4 +19,5 @@ def create_app(wiring: Registration | None = None, web: WebSettings | None = Non
     app = new_service_app(__name__, engine=wiring.engine, kafka=wiring.kafka, web=web or load_settings(WebSettings),
                           revoked_subjects=revoked_subjects, audit_log=audit_log, blueprints=[api, pages])
     app.extensions["registration"] = wiring
+    app.add_template_filter(masked, "masked")
     return app

@@ -1,10 +1,14 @@
 """Registration's pages: organisers' sign-in, dashboard and vetting desk; participants' access links and own page."""
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, stream_with_context,
+    url_for)
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
@@ -19,6 +23,8 @@ from services.registration.web.api import register as register_registration
 from services.registration.web.schemas import AccessLinkIn, OrganiserIn, RegistrationIn, SignInIn
 from shared.access import (
     clear_session_cookie, current_principal, organiser, participant, public, set_session_cookie, signed_in)
+from services.registration.adapters.tables import audit_log
+from shared.audit import record_audit
 from shared.auth import ORGANISER_ROLES
 from shared.errors import InvalidFields, StateConflict
 from shared.service_app import rate_limited
@@ -105,8 +111,40 @@ def dashboard():
 def registration_list():
     status = request.args.get("status") or None
     rows = queries.registration_list(wiring().engine, status=status, search=request.args.get("q"))
-    return _page("registrations.html", show_nav=True, rows=rows, status=status or "", q=request.args.get("q", ""),
+    return _page("registrations.html", show_nav=True, rows=rows, status_filter=status or "", q=request.args.get("q", ""),
                  statuses=[(s.value, s.value.replace('_', ' ').capitalize()) for s in Status])
+
+
+@pages.get("/admin/registrations.csv")
+@organiser("vetting")
+def export_registrations():
+    """A spreadsheet of every delegate: role-checked, and the export itself is audited."""
+    edition = service.find_edition(wiring().engine, request.args.get("edition", "")) if request.args.get("edition") \
+        else None
+    with wiring().engine.begin() as connection:
+        record_audit(connection, audit_log, actor=current_principal(), action="registrations.exported",
+                     target_type="edition", target_id=edition.id if edition else "all",
+                     correlation_id=current_correlation_id())
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(queries.EXPORT_COLUMNS)
+        for row in queries.export_rows(wiring().engine, edition.id if edition else None):
+            writer.writerow(_spreadsheet_safe(row))
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    response = Response(stream_with_context(lines()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=registrations.csv"
+    return response
+
+
+def _spreadsheet_safe(row) -> list[str]:
+    """A cell starting with = + - @ is a formula to a spreadsheet: registrants typed these, so defuse them."""
+    return [f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value for value in row]
 
 
 @pages.get("/admin/registrations/<uuid:registration_id>")
@@ -258,6 +296,8 @@ def my_page():
     if me.officer:
         return _page("me_officer.html", officer=queries.officer(wiring().engine, me.subject))
     registration, people = queries.registration_detail(wiring().engine, me.registration_id)
+    if registration is None:
+        return _page("message.html", 404, title="Not found", message="Your registration no longer exists.")
     return _page("me.html", registration=registration, people=people)
 
 
