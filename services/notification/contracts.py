@@ -22,6 +22,7 @@ REGISTRATION_CANCELLED = "registration.cancelled.v1"
 EMAIL_VERIFICATION_REQUESTED = "identity.email_verification_requested.v1"
 ACCESS_LINK_ISSUED = "identity.access_link_issued.v1"
 PERSONAL_DATA_ERASED = "registration.personal_data_erased.v1"
+BADGE_ISSUED = "identity.badge_issued.v1"
 
 
 class _Tolerant(Schema):
@@ -82,6 +83,15 @@ class AccessLinkIssued(_Tolerant):
     expires_at = fields.AwareDateTime(required=True)
 
 
+class BadgeIssued(_Tolerant):
+    person_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+    full_name = fields.String(required=True)
+    role_label = fields.String(required=True)
+    png_url = fields.Url(required=True, require_tld=False)
+    pdf_url = fields.Url(required=True, require_tld=False)
+
+
 class PersonalDataErased(_Tolerant):
     person_id = fields.UUID(required=True)
 
@@ -97,5 +107,6 @@ def contracts() -> ContractRegistry:
     registry.register(EMAIL_VERIFICATION_REQUESTED, EmailVerificationRequested)
     registry.register(ACCESS_LINK_ISSUED, AccessLinkIssued)
     registry.register(PERSONAL_DATA_ERASED, PersonalDataErased)
+    registry.register(BADGE_ISSUED, BadgeIssued)
     register_access_revoked(registry)
     return registry

@@ -77,6 +77,7 @@ def handlers(renderer: Renderer) -> dict[str, Handler]:
         contracts.REGISTRATION_WAITLISTED: emails(lambda data: messages.to_contact("registration_waitlisted", data)),
         contracts.REGISTRATION_CANCELLED: emails(lambda data: messages.to_contact("registration_cancelled", data)),
         contracts.ACCESS_LINK_ISSUED: emails(messages.access_link),
+        contracts.BADGE_ISSUED: emails(messages.badge_ready),
         contracts.PERSONAL_DATA_ERASED: forget_person,
         ACCESS_REVOKED: access_revoked_handler(revoked_subjects),
     }

@@ -10,15 +10,17 @@ from sqlalchemy.engine import Engine
 
 from services.registration import config, events
 from services.registration.adapters.personal_data import FieldCipher
+from services.registration.domain.badges import BadgeSigner
 from shared.auth import TokenIssuer, load_private_key
 from shared.config import KafkaSettings
 from shared.db import create_engine
 from shared.events import ContractRegistry
-from shared.kafka import TopicSpec
+from shared.kafka import TopicSpec, dead_letter_topic
 
 # Registration events keyed by registration id; 12 partitions let up to 12 workers of
 # each consuming service share the load at the brief's peak. Identity events are few.
-TOPICS = [TopicSpec(events.EVENTS_TOPIC, partitions=12), TopicSpec(events.IDENTITY_TOPIC, partitions=3)]
+TOPICS = [TopicSpec(events.EVENTS_TOPIC, partitions=12), TopicSpec(events.IDENTITY_TOPIC, partitions=3),
+          dead_letter_topic("registration.badges")]
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Registration:
     participant_tokens: TokenIssuer
     passwords: PasswordHasher
     personal_data: FieldCipher
+    badge_signer: BadgeSigner
 
 
 def bootstrap(environ=None) -> Registration:
@@ -43,4 +46,5 @@ def bootstrap(environ=None) -> Registration:
         organiser_tokens=TokenIssuer(signing_key, timedelta(hours=settings.organiser_session_hours)),
         participant_tokens=TokenIssuer(signing_key, timedelta(hours=settings.participant_session_hours)),
         passwords=PasswordHasher(),
-        personal_data=FieldCipher(settings.personal_data_key, settings.previous_personal_data_keys))
+        personal_data=FieldCipher(settings.personal_data_key, settings.previous_personal_data_keys),
+        badge_signer=BadgeSigner(settings.badge_secret, previous_secrets=settings.previous_badge_secrets))

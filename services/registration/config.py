@@ -19,9 +19,17 @@ class Settings:
     personal_data_key: bytes = setting(
         "PERSONAL_DATA_KEY", parse=parse_key,
         doc="base64 of 32 random bytes: encrypts identity document numbers at rest (keep it out of the database)")
+    badge_secret: bytes = setting(
+        "BADGE_SIGNING_SECRET", parse=parse_key,
+        doc="base64 of 32 random bytes: signs the codes in e-badges' QR codes")
+    public_url: str = setting(
+        "REGISTRATION_PUBLIC_URL", doc="registration's base URL as browsers reach it (links in emails)")
     previous_personal_data_keys: tuple[bytes, ...] = setting(
         "PREVIOUS_PERSONAL_DATA_KEYS", default=(), parse=lambda raw: tuple(parse_key(k) for k in raw.split(",")),
         doc="comma-separated keys used before PERSONAL_DATA_KEY, still read while values are re-encrypted")
+    previous_badge_secrets: tuple[bytes, ...] = setting(
+        "PREVIOUS_BADGE_SIGNING_SECRETS", default=(), parse=lambda raw: tuple(parse_key(k) for k in raw.split(",")),
+        doc="comma-separated secrets that signed badges still in circulation")
     database_pool_size: int = setting(
         "REGISTRATION_DATABASE_POOL_SIZE", default=10, parse=positive_int,
         doc="connections each process keeps open to the database")

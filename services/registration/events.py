@@ -31,6 +31,7 @@ OFFICER_UPDATED = "registration.officer_updated.v1"
 OFFICER_REMOVED = "registration.officer_removed.v1"
 EMAIL_VERIFICATION_REQUESTED = "identity.email_verification_requested.v1"
 ACCESS_LINK_ISSUED = "identity.access_link_issued.v1"
+BADGE_ISSUED = "identity.badge_issued.v1"
 
 
 class _PersonV1(Schema):
@@ -157,6 +158,17 @@ class AccessLinkIssuedV1(Schema):
     expires_at = fields.AwareDateTime(required=True)
 
 
+class BadgeIssuedV1(Schema):
+    """The download links carry the badge's code, which is what admits its holder: internal topic only."""
+
+    person_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+    full_name = fields.String(required=True)
+    role_label = fields.String(required=True)
+    png_url = fields.Url(required=True, require_tld=False)
+    pdf_url = fields.Url(required=True, require_tld=False)
+
+
 def contracts() -> ContractRegistry:
     registry = ContractRegistry(SOURCE)
     registry.register(REGISTRATION_SUBMITTED, RegistrationSubmittedV1)
@@ -174,5 +186,6 @@ def contracts() -> ContractRegistry:
     registry.register(PERSONAL_DATA_ERASED, PersonalDataErasedV1)
     registry.register(EMAIL_VERIFICATION_REQUESTED, EmailVerificationRequestedV1)
     registry.register(ACCESS_LINK_ISSUED, AccessLinkIssuedV1)
+    registry.register(BADGE_ISSUED, BadgeIssuedV1)
     register_access_revoked(registry)
     return registry

@@ -109,6 +109,7 @@ def platform_env(kafka_settings, smtp_server, service_database, signing_keys) ->
         "AUTH_PUBLIC_KEY_FILES": str(public_key),
         "WEB_SECRET_KEY": secrets.token_hex(16),
         "PERSONAL_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "BADGE_SIGNING_SECRET": base64.b64encode(secrets.token_bytes(32)).decode(),
         "SECURE_COOKIES": "false",
         # Tests send from one address far faster than a person; the limit itself has its own test.
         "PUBLIC_WRITE_RATE_LIMIT": "100000/minute",

@@ -45,6 +45,10 @@ SAMPLES["registration.updated.v1"] = {**SNAPSHOT, "status": "submitted", "change
                                       "sectors": ["aerospace"], "capabilities": "c", "products": ""}
 SAMPLES["registration.delegate_added.v1"] = {**SNAPSHOT, "delegate": PERSON}
 SAMPLES["registration.delegate_removed.v1"] = {**SNAPSHOT, "delegate": PERSON}
+SAMPLES["identity.badge_issued.v1"] = {"person_id": PERSON["delegate_id"], "email": "a@example.in",
+                                      "full_name": "Ananya Rao", "role_label": "Delegate",
+                                      "png_url": "http://127.0.0.1:8001/badges/DPD1-X.png",
+                                      "pdf_url": "http://127.0.0.1:8001/badges/DPD1-X.pdf"}
 SAMPLES["registration.personal_data_erased.v1"] = {"person_id": PERSON["delegate_id"], "kind": "delegate",
                                                    "registration_id": SNAPSHOT["registration_id"]}
 

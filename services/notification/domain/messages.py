@@ -86,3 +86,10 @@ def to_contact(template: str, data: dict, **extra) -> list[EmailToSend]:
     return [EmailToSend(recipient=contact, template=template, context={
         "full_name": contact.full_name, "organisation": data["organisation"]["legal_name"],
         "reference": data["reference"], **extra})]
+
+
+def badge_ready(data: dict) -> list[EmailToSend]:
+    person = Contact(person_id=str(data["person_id"]), email=data["email"], full_name=data["full_name"])
+    return [EmailToSend(recipient=person, template="badge_ready", context={
+        "full_name": data["full_name"], "role": data["role_label"], "png_url": data["png_url"],
+        "pdf_url": data["pdf_url"]})]

@@ -114,6 +114,27 @@ officers = sa.Table(
     sa.Index("uq_officers_edition_id_email_lower", "edition_id", sa.func.lower(sa.column("email")), unique=True),
 )
 
+# E-badges: the id is random (it is readable inside the QR code); one live badge per person.
+badges = sa.Table(
+    "badges", metadata,
+    sa.Column("id", UUID(as_uuid=False), primary_key=True),
+    sa.Column("edition_id", UUID(as_uuid=False), sa.ForeignKey("editions.id"), nullable=False),
+    sa.Column("delegate_id", UUID(as_uuid=False), sa.ForeignKey("delegates.id", ondelete="SET NULL")),
+    sa.Column("officer_id", UUID(as_uuid=False), sa.ForeignKey("officers.id", ondelete="SET NULL")),
+    sa.Column("full_name", sa.String(120), nullable=False),
+    sa.Column("organisation", sa.String(200), nullable=False),
+    sa.Column("role_label", sa.String(40), nullable=False),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_reason", sa.Text),
+    sa.Column("checked_in_at", sa.DateTime(timezone=True)),
+    sa.Column("checked_in_by", sa.Text),
+    sa.Index("uq_badges_live_delegate", "delegate_id", unique=True,
+             postgresql_where=sa.text("revoked_at IS NULL AND delegate_id IS NOT NULL")),
+    sa.Index("uq_badges_live_officer", "officer_id", unique=True,
+             postgresql_where=sa.text("revoked_at IS NULL AND officer_id IS NOT NULL")),
+)
+
 # Organisers sign in with email and password; roles decide what they may do.
 organiser_accounts = sa.Table(
     "organiser_accounts", metadata,

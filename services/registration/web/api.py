@@ -8,16 +8,17 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import NotFound
 
-from services.registration import identity, roster, self_service, service
+from services.registration import badge_desk, identity, roster, self_service, service
 from services.registration.adapters import queries, repository
 from services.registration.adapters.tables import officers
 from services.registration.bootstrap import Registration
 from services.registration.domain import model
+from services.registration.domain.badges import InvalidBadge
 from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.officers import build_officer
 from services.registration.domain.vetting import Decision
 from services.registration.web.schemas import (
-    AccessLinkIn, BulkApproveIn, DecisionIn, DelegateIn, EditionIn, OrganisationIn, OrganiserIn, OrganiserUpdateIn,
+    AccessLinkIn, BulkApproveIn, CheckInIn, DecisionIn, DelegateIn, EditionIn, OrganisationIn, OrganiserIn, OrganiserUpdateIn,
     RegistrationIn, SignInIn, SubmittedOut)
 from shared.access import current_principal, organiser, participant, public, signed_in
 from shared.errors import InvalidFields, StateConflict
@@ -343,3 +344,19 @@ def remove_my_delegate(delegate_id):
                                  delegate_id=str(delegate_id), actor=current_principal(),
                                  correlation_id=current_correlation_id())
     return "", 204
+
+
+@api.post("/check-ins")
+@organiser("vetting", "matchmaking", "finance")
+def check_in():
+    """Venue staff scan a badge: the first scan checks its holder in."""
+    data = load_json(CheckInIn())
+    try:
+        result = badge_desk.check_in(wiring().engine, wiring().badge_signer, data["code"], actor=current_principal())
+    except InvalidBadge as refusal:
+        return error_response(422, "invalid_badge", str(refusal))
+    except badge_desk.BadgeRefused as refusal:
+        return error_response(410, "badge_revoked", str(refusal))
+    return jsonify(status="checked_in" if result.first_time else "already_checked_in", full_name=result.full_name,
+                   organisation=result.organisation, role=result.role_label,
+                   checked_in_at=result.checked_in_at.isoformat())

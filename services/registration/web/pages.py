@@ -12,8 +12,9 @@ from flask import (
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from services.registration import identity, roster, service
+from services.registration import badge_desk, identity, roster, service
 from services.registration.adapters import queries
+from services.registration.domain.badges import InvalidBadge
 from services.registration.domain.india import STATES_BY_KEY
 from services.registration.domain.model import SECTORS, IdentityDocumentType, OrganisationType
 from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
@@ -293,12 +294,14 @@ def access_redeem(secret):
 @participant
 def my_page():
     me = current_principal()
+    badge = badge_desk.live_code(wiring().engine, wiring().badge_signer, officer_id=me.subject if me.officer else None,
+                                 delegate_id=None if me.officer else me.subject)
     if me.officer:
-        return _page("me_officer.html", officer=queries.officer(wiring().engine, me.subject))
+        return _page("me_officer.html", officer=queries.officer(wiring().engine, me.subject), badge=badge)
     registration, people = queries.registration_detail(wiring().engine, me.registration_id)
     if registration is None:
         return _page("message.html", 404, title="Not found", message="Your registration no longer exists.")
-    return _page("me.html", registration=registration, people=people)
+    return _page("me.html", registration=registration, people=people, badge=badge)
 
 
 @pages.get("/admin/officers")
@@ -416,3 +419,36 @@ def register(slug):
                  message=f"Thank you. Your reference is {submitted.reference}. We have sent a link to the first "
                          "delegate's email address: follow it to confirm the address and send the registration to "
                          "the organisers.")
+
+
+@pages.get("/badges/<code>.<any(png, pdf):kind>")
+@public
+def badge_file(code, kind):
+    """The badge's code is what admits its holder, so whoever has the link may download it."""
+    try:
+        document = badge_desk.render(wiring().engine, wiring().badge_signer, code, kind)
+    except (InvalidBadge, badge_desk.BadgeRefused) as refusal:
+        return _page("message.html", 410 if isinstance(refusal, badge_desk.BadgeRefused) else 404,
+                     title="No such badge", message=str(refusal))
+    response = Response(document, mimetype="application/pdf" if kind == "pdf" else "image/png")
+    response.headers["Content-Disposition"] = f"inline; filename=badge.{kind}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@pages.get("/admin/check-in")
+@organiser("vetting", "matchmaking", "finance")
+def check_in_desk():
+    return _page("check_in.html", show_nav=True, result=None, refusal=None)
+
+
+@pages.post("/admin/check-in")
+@organiser("vetting", "matchmaking", "finance")
+def check_in():
+    try:
+        result = badge_desk.check_in(wiring().engine, wiring().badge_signer, request.form.get("code", ""),
+                                     actor=current_principal())
+    except (InvalidBadge, badge_desk.BadgeRefused) as refusal:
+        return _page("check_in.html", 422, show_nav=True, result=None, refusal=str(refusal))
+    return _page("check_in.html", show_nav=True, result=result, refusal=None,
+                 at=badge_desk.local_time(result.checked_in_at))

@@ -169,3 +169,7 @@ class DecisionIn(Schema):
 
 class BulkApproveIn(Schema):
     registration_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=500))
+
+
+class CheckInIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=5, max=120))
