@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 import argparse  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
-import secrets  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
@@ -37,12 +36,11 @@ from email.parser import BytesHeaderParser  # noqa: E402
 import requests  # noqa: E402
 
 from bench.harness import (  # noqa: E402
-    Infrastructure, describe_machine, local_infrastructure, percentile, postgres_durability, print_runs,
-    service_secrets, stop_on_sigterm)
+    Infrastructure, describe_machine, local_infrastructure, percentile, platform_env, postgres_durability, print_runs,
+    stop_on_sigterm)
 from services.notification.manage import migrate as migrate_notification  # noqa: E402
 from services.registration.manage import migrate as migrate_registration  # noqa: E402
-from shared.config import SERVICE_NAMES  # noqa: E402
-from shared.localinfra.ports import free_port, wait_until  # noqa: E402
+from shared.localinfra.ports import wait_until  # noqa: E402
 from shared.testing.fixtures import ServiceProcesses  # noqa: E402
 from tests.support.editions import open_edition  # noqa: E402
 from tests.support.registrations import registration_payload  # noqa: E402
@@ -70,7 +68,7 @@ def main() -> int:
     print(f"machine: {describe_machine()}")
     with local_infrastructure(smtp=True) as infra:
         print(f"PostgreSQL: {postgres_durability(infra.postgres)}")
-        env = platform_environment(infra)
+        env = platform_env(infra, databases_for=("registration", "notification"))  # the two services run here
         migrate_registration(env)
         migrate_notification(env)
         open_edition(env)  # registrations are accepted only while an edition is open
@@ -101,27 +99,6 @@ def measure(infra: Infrastructure, env: dict[str, str], args: argparse.Namespace
     finally:
         watcher.stop.set()
         processes.stop_all()
-
-
-def platform_environment(infra: Infrastructure) -> dict[str, str]:
-    """The deployment's environment as the test fixtures' `platform_env` builds it, for the two services run.
-
-    Like the fixtures, it raises the per-address limit on public writes out of reach: every
-    registration here comes from one address. The limiter itself stays in the request path.
-    """
-    env = {**service_secrets(infra.root), "SECURE_COOKIES": "false",
-           "PUBLIC_WRITE_RATE_LIMIT": "100000/minute",
-           "KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap_servers, "KAFKA_TOPIC_PREFIX": "",
-           "KAFKA_REPLICATION_FACTOR": "1", "SMTP_HOST": infra.smtp.host, "SMTP_PORT": str(infra.smtp.port),
-           "MAIL_FROM": "Defence Partnership Days <no-reply@dpd.test>"}
-    for service in SERVICE_NAMES:  # every web process must know every service's URL
-        port = free_port()
-        env[f"{service.upper()}_BIND"] = f"127.0.0.1:{port}"
-        env[f"{service.upper()}_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-    for service in ("registration", "notification"):
-        env[f"{service.upper()}_DATABASE_URL"] = infra.postgres.ensure_database(
-            service, owner=service, password=secrets.token_hex(8))
-    return env
 
 
 def run_emails(run: int, args: argparse.Namespace) -> list[str]:

@@ -8,25 +8,24 @@ unlike the test fixtures' fsync=off: a commit here costs what it costs in produc
 """
 from __future__ import annotations
 
-import base64
 import math
 import os
 import platform
-import secrets
 import signal
 import statistics
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from shared.auth import write_new_key_pair
+from shared.config import SERVICE_NAMES
 from shared.localinfra.kafka import KafkaBroker, kafka_version
 from shared.localinfra.postgres import PostgresServer
 from shared.localinfra.smtp import SmtpSink
+from shared.testing.environment import new_signing_keys, platform_environment
 
 _DURABILITY_SETTINGS = ("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method")
 
@@ -59,17 +58,24 @@ def local_infrastructure(*, smtp: bool) -> Iterator[Infrastructure]:
         print("stopping the infrastructure ...", flush=True)
 
 
-def service_secrets(folder: Path) -> dict[str, str]:
-    """Fresh secrets the services refuse to start (or even migrate) without, made as the test fixtures make them.
+def platform_env(infra: Infrastructure, *, topic_prefix: str = "", databases: Callable[[str], str] | None = None,
+                 databases_for: Collection[str] = SERVICE_NAMES) -> dict[str, str]:
+    """The services' environment as the test fixtures build it (`shared.testing.environment`), on `infra`.
 
-    A copy of part of `shared.testing.fixtures.platform_env`, which is a fixture and cannot be called
-    from here: when a service gains a required secret, add it here too.
+    Databases: one per service in `databases_for`, named after it on `infra.postgres`,
+    unless `databases` (service -> URL) makes them. One signing key pair per infrastructure.
+    Like the fixtures, it raises the per-address limit on public writes out of reach, as
+    every request of a benchmark comes from one address; the limiter stays in the request path.
     """
-    private_key, public_key = folder / "signing.pem", folder / "signing.pub.pem"
-    write_new_key_pair(private_key, public_key)
-    return {"AUTH_SIGNING_KEY_FILE": str(private_key), "AUTH_PUBLIC_KEY_FILES": str(public_key),
-            "PERSONAL_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-            "WEB_SECRET_KEY": secrets.token_hex(16)}
+    keys = infra.root / "keys"
+    if not keys.exists():
+        keys.mkdir()
+        new_signing_keys(keys)
+    return platform_environment(
+        kafka_bootstrap_servers=infra.kafka.bootstrap_servers, topic_prefix=topic_prefix,
+        databases=databases or infra.postgres, databases_for=databases_for,
+        smtp_host=infra.smtp.host if infra.smtp else None, smtp_port=infra.smtp.port if infra.smtp else None,
+        signing_keys=(keys / "signing.pem", keys / "signing.pub.pem"))
 
 
 def postgres_durability(postgres: PostgresServer) -> str:

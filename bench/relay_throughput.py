@@ -36,7 +36,7 @@ import sqlalchemy as sa  # noqa: E402
 from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 
 from bench.harness import (  # noqa: E402
-    Infrastructure, describe_machine, local_infrastructure, postgres_durability, print_runs, service_secrets,
+    Infrastructure, describe_machine, local_infrastructure, platform_env, postgres_durability, print_runs,
     stop_on_sigterm)
 from services.registration import events  # noqa: E402
 from services.registration.adapters.tables import outbox  # noqa: E402
@@ -98,10 +98,9 @@ def one_run(infra: Infrastructure, run: int, count: int, batch_size: int) -> dic
 def run_environment(infra: Infrastructure, run: int) -> dict[str, str]:
     """A fresh database and topic prefix per run, so each run counts only its own events."""
     name = f"relay_bench_{run}"
-    url = infra.postgres.ensure_database(name, owner=name, password=secrets.token_hex(8))
-    return {"REGISTRATION_DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": infra.kafka.bootstrap_servers,
-            "KAFKA_TOPIC_PREFIX": f"relay{run}-{secrets.token_hex(3)}.", "KAFKA_REPLICATION_FACTOR": "1",
-            **service_secrets(infra.root)}
+    return platform_env(infra, topic_prefix=f"relay{run}-{secrets.token_hex(3)}.", databases_for=("registration",),
+                        databases=lambda _service: infra.postgres.ensure_database(
+                            name, owner=name, password=secrets.token_hex(8)))
 
 
 def fill_outbox(engine, contracts, count: int) -> float:

@@ -6,7 +6,6 @@ never by restarting servers. Every process a test starts is stopped when it ends
 """
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 import signal
@@ -22,10 +21,10 @@ import requests
 from shared.auth import ORGANISER, PARTICIPANT, TokenIssuer, load_private_key, write_new_key_pair
 from shared.config import KafkaSettings
 from shared.localinfra.kafka import KafkaBroker
-from shared.localinfra.ports import free_port
 from shared.localinfra.postgres import PostgresServer
 from shared.localinfra.process import ServerProcess
 from shared.localinfra.smtp import Mailbox, SmtpSink
+from shared.testing.environment import platform_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registration", "matchmaking", "notification", "billing")
@@ -101,32 +100,12 @@ def signing_keys(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture
 def platform_env(kafka_settings, smtp_server, service_database, signing_keys) -> dict[str, str]:
-    """The environment a deployment of all four services would have, pointed at this test's resources.
-    Each service gets its port now, so every service knows the others' URLs from the start."""
-    private_key, public_key = signing_keys
-    env = {
-        "AUTH_SIGNING_KEY_FILE": str(private_key),
-        "AUTH_PUBLIC_KEY_FILES": str(public_key),
-        "WEB_SECRET_KEY": secrets.token_hex(16),
-        "PERSONAL_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "BADGE_SIGNING_SECRET": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "SECURE_COOKIES": "false",
-        # Tests send from one address far faster than a person; the limit itself has its own test.
-        "PUBLIC_WRITE_RATE_LIMIT": "100000/minute",
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
-        "KAFKA_TOPIC_PREFIX": kafka_settings.topic_prefix,
-        "KAFKA_REPLICATION_FACTOR": "1",
-        "SMTP_HOST": smtp_server.host,
-        "SMTP_PORT": str(smtp_server.port),
-        "MAIL_FROM": "Defence Partnership Days <no-reply@dpd.test>",
-        "LOG_LEVEL": "INFO",
-    }
-    for service in SERVICES:
-        port = free_port()
-        env[f"{service.upper()}_DATABASE_URL"] = service_database(service)
-        env[f"{service.upper()}_BIND"] = f"127.0.0.1:{port}"
-        env[f"{service.upper()}_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-    return env
+    """The environment a deployment of all four services would have, pointed at this test's resources
+    (built by `shared.testing.environment.platform_environment`, which the benchmarks use too)."""
+    return platform_environment(
+        kafka_bootstrap_servers=kafka_settings.bootstrap_servers, topic_prefix=kafka_settings.topic_prefix,
+        databases=service_database, smtp_host=smtp_server.host, smtp_port=smtp_server.port,
+        signing_keys=signing_keys)
 
 
 class ServiceProcesses:

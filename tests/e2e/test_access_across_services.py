@@ -12,7 +12,7 @@ from services.registration.manage import create_organiser
 from shared.localinfra.ports import wait_until
 from shared.testing.fixtures import SERVICES
 from tests.support.editions import open_edition
-from tests.support.journeys import verify_by_email
+from tests.support.journeys import mail_about, verify_by_email
 from tests.support.registrations import registration_payload
 
 PASSWORD = "a passphrase for the venue"
@@ -69,14 +69,14 @@ def test_an_approved_participant_follows_the_emailed_link_to_their_own_page(plat
     requests.post(f"{urls['registration']}/api/v1/registrations/{registration['id']}/decision", json={"decision": "approve"},
                   headers={"Authorization": f"Bearer {token}"}, timeout=10).raise_for_status()
 
-    approval = next(m for m in mailbox.wait_for_count(3, to=email, timeout=60) if "approved" in m["Subject"])
+    approval = mail_about(mailbox, email, "approved")
     access_page = re.search(r"(http://\S+/access)\b", approval.get_body(("plain",)).get_content()).group(1)
 
     browser = requests.Session()
     browser.get(access_page, timeout=10)
     asked = browser.post(access_page, data={"email": email, "csrf_token": browser.cookies["dpd_csrf"]}, timeout=10)
     assert asked.status_code == 200 and "Check your email" in asked.text
-    link_mail = next(m for m in mailbox.wait_for_count(4, to=email, timeout=60) if "sign-in link" in m["Subject"])
+    link_mail = mail_about(mailbox, email, "sign-in link")
     link = re.search(r"(http://\S+/access/\S+)", link_mail.get_body(("plain",)).get_content()).group(1)
 
     confirm = browser.get(link, timeout=10)

@@ -10,7 +10,7 @@ from services.notification.manage import migrate as migrate_notification
 from services.registration.manage import migrate as migrate_registration
 from shared.localinfra.ports import wait_until
 from tests.support.editions import open_edition
-from tests.support.journeys import verify_by_email
+from tests.support.journeys import mail_about, verify_by_email
 from tests.support.registrations import registration_payload
 
 
@@ -36,7 +36,7 @@ def test_a_registration_is_confirmed_by_email_and_then_acknowledged(services, pl
     assert "Dear Ananya Rao" in check.get_body(("plain",)).get_content()
 
     verify_by_email(mailbox, email)
-    received = next(m for m in mailbox.wait_for_count(2, to=email, timeout=60) if "Registration received" in m["Subject"])
+    received = mail_about(mailbox, email, "Registration received")
     assert reference in received["Subject"]
     assert "now with the organisers" in received.get_body(("plain",)).get_content()
 

@@ -6,6 +6,8 @@ import re
 import requests
 import sqlalchemy as sa
 
+from shared.localinfra.ports import wait_until
+
 VERIFICATION_SUBJECT = "Confirm your email"
 
 
@@ -16,9 +18,7 @@ def link_in(message, path: str) -> str:
 
 def verify_by_email(mailbox, email: str, timeout: float = 60) -> requests.Response:
     """Open the confirmation email like a person: follow its link and press the button."""
-    mail = next(m for m in mailbox.wait_for_count(1, to=email, timeout=timeout)
-                if VERIFICATION_SUBJECT in m["Subject"])
-    url = link_in(mail, "/verify/")
+    url = link_in(mail_about(mailbox, email, VERIFICATION_SUBJECT, timeout), "/verify/")
     browser = requests.Session()
     browser.get(url, timeout=10).raise_for_status()
     confirmed = browser.post(url, data={"csrf_token": browser.cookies["dpd_csrf"]}, timeout=10)
@@ -36,3 +36,10 @@ def verify_from_outbox(client, engine, registration_id: str):
     path = "/verify/" + url.rsplit("/verify/", 1)[1]
     client.get(path)
     return client.post(path, data={"csrf_token": client.get_cookie("dpd_csrf").value})
+
+
+def mail_about(mailbox, email: str, subject_part: str, timeout: float = 60):
+    """The first email to `email` whose subject mentions `subject_part`, once it has arrived."""
+    def found():
+        return next((m for m in mailbox.messages_to(email) if subject_part in m["Subject"]), None)
+    return wait_until(found, timeout, interval=0.1, message=f"no email about {subject_part!r} reached {email}")
