@@ -218,22 +218,25 @@ def one_run(run: int, targets: list[Target], args: argparse.Namespace, meter: Cp
         result = closed_loop(target.url, body, concurrency=args.concurrency, duration=args.duration,
                              timeout=REQUEST_TIMEOUT_SECONDS)
         cpu = meter.stop()
-        figures |= phase_figures(f"{target.name} closed", result, cpu, target, args)
+        figures |= phase_figures(f"{target.name} closed", result, cpu, target)
         body = target.body(args.delegates)
         if args.rate:
             meter.start()
             result = open_loop(target.url, body, rate=args.rate, count=round(args.rate * args.duration),
                                max_connections=OPEN_LOOP_MAX_CONNECTIONS, timeout=REQUEST_TIMEOUT_SECONDS)
             cpu = meter.stop()
-            figures |= phase_figures(f"{target.name} {args.rate:g}/s", result, cpu, target, args)
+            figures |= phase_figures(f"{target.name} {args.rate:g}/s", result, cpu, target)
     figures["ratio real/bare"] = figures["real closed: reg/s"] / figures["bare closed: reg/s"]
     print(f"run {run}: real {figures['real closed: reg/s']:.0f}/s, bare {figures['bare closed: reg/s']:.0f}/s, "
           f"ratio {figures['ratio real/bare']:.2f}", flush=True)
     return figures
 
 
-def phase_figures(phase: str, result: LoadResult, cpu: dict[str, float], target: Target,
-                  args: argparse.Namespace) -> dict[str, float]:
+# Roles whose CPU time is the platform's work downstream of the web process (the real target's only).
+_DOWNSTREAM = ("registration worker", "notification worker", "kafka", "smtp")
+
+
+def phase_figures(phase: str, result: LoadResult, cpu: tuple[float, dict[str, float]], target: Target) -> dict[str, float]:
     created = [o for o in result.outcomes if o.status == 201]
     latencies = [(o.done - o.due) * 1000 for o in created]
     elapsed = result.finished - result.started
@@ -241,6 +244,9 @@ def phase_figures(phase: str, result: LoadResult, cpu: dict[str, float], target:
     if target.pipeline:
         target.pipeline.expect(len(created))
         drain = target.pipeline.wait_idle()
+    cpu_elapsed, cpu_seconds = cpu
+    per_registration = {role: 1000 * seconds / max(1, len(created)) for role, seconds in cpu_seconds.items()}
+    web = next((role for role in cpu_seconds if role.endswith(" web")), None)
     figures = {
         f"{phase}: reg/s": len(created) / elapsed,
         f"{phase}: p50 ms": percentile(latencies, 50),
@@ -248,16 +254,21 @@ def phase_figures(phase: str, result: LoadResult, cpu: dict[str, float], target:
         f"{phase}: p99 ms": percentile(latencies, 99),
         f"{phase}: max ms": max(latencies, default=float("nan")),
         f"{phase}: errors": len(result.outcomes) - len(created),
-        f"{phase}: client CPU %": 100 * result.client_cpu_seconds / elapsed,
-        **{f"{phase}: CPU % {name}": value for name, value in cpu.items()},
+        f"{phase}: web CPU ms/reg": per_registration.get(web, float("nan")),
+        f"{phase}: postgres CPU ms/reg": per_registration.get("postgres", float("nan")),
+        f"{phase}: workers+kafka CPU ms/reg": sum(per_registration.get(role, 0.0) for role in _DOWNSTREAM),
+        f"{phase}: client CPU %": 100 * cpu_seconds.get("client (this process)", 0.0) / cpu_elapsed,
+        f"{phase}: others CPU %": 100 * cpu_seconds["others"] / cpu_elapsed,
     }
     if target.pipeline:
         figures[f"{phase}: drain s"] = drain
     print(f"  {phase}: {figures[f'{phase}: reg/s']:.0f} reg/s over {elapsed:.1f} s ({statuses(result)}); "
           f"p50 {figures[f'{phase}: p50 ms']:.1f} / p95 {figures[f'{phase}: p95 ms']:.1f} / "
           f"p99 {figures[f'{phase}: p99 ms']:.1f} ms; {result.connections_opened} connections, "
-          f"{result.reconnects} reopened; CPU % of a core: "
-          + ", ".join(f"{name} {value:.0f}" for name, value in cpu.items())
+          f"{result.reconnects} reopened; CPU, % of a core (ms per registration): "
+          + ", ".join(f"{role} {100 * seconds / cpu_elapsed:.0f} ({per_registration[role]:.2f})"
+                      for role, seconds in cpu_seconds.items())
+          + f"; load avg 1 min {os.getloadavg()[0]:.2f}"
           + (f"; drained in {drain:.1f} s" if target.pipeline else ""), flush=True)
     return figures
 
@@ -348,15 +359,15 @@ class CpuMeter:
     def start(self) -> None:
         self._started = (time.monotonic(), self._by_role(), self._machine_busy())
 
-    def stop(self) -> dict[str, float]:
+    def stop(self) -> tuple[float, dict[str, float]]:
+        """(seconds elapsed, CPU seconds by role, `others` included) since `start`."""
         began, roles_before, busy_before = self._started
         elapsed = time.monotonic() - began
         roles_after, busy_after = self._by_role(), self._machine_busy()
         used = {role: roles_after.get(role, 0.0) - roles_before.get(role, 0.0) for role in roles_after}
-        ours = sum(used.values())
-        figures = {role: 100 * seconds / elapsed for role, seconds in used.items() if seconds > 0.005 * elapsed}
-        figures["others"] = 100 * max(0.0, (busy_after - busy_before) - ours) / elapsed
-        return figures
+        used = {role: seconds for role, seconds in used.items() if seconds > 0.005 * elapsed}
+        used["others"] = max(0.0, (busy_after - busy_before) - sum(used.values()))
+        return elapsed, used
 
     def _by_role(self) -> dict[str, float]:
         parents, seconds, commands = {}, {}, {}

@@ -126,8 +126,9 @@ def _badge(connection: Connection, signer: BadgeSigner, code: str, *, lock: bool
     return row
 
 
-def check_in(engine: Engine, signer: BadgeSigner, code: str, *, actor: Principal) -> CheckIn:
-    """The first scan checks the holder in; a repeat scan says when that was, and by whom."""
+def check_in(engine: Engine, contracts: ContractRegistry, signer: BadgeSigner, code: str, *, actor: Principal,
+             correlation_id: str) -> CheckIn:
+    """The first scan checks the holder in (and announces it); a repeat scan says when that was."""
     with engine.begin() as connection:
         row = _badge(connection, signer, code, lock=True)
         first_time = row.checked_in_at is None
@@ -135,6 +136,11 @@ def check_in(engine: Engine, signer: BadgeSigner, code: str, *, actor: Principal
             at = datetime.now(timezone.utc)
             connection.execute(badges.update().where(badges.c.id == row.id)
                                .values(checked_in_at=at, checked_in_by=actor.name))
+            person_id, kind = (row.officer_id, "officer") if row.officer_id else (row.delegate_id, "delegate")
+            record_event(connection, outbox, topic=events.EVENTS_TOPIC, correlation_id=correlation_id,
+                         envelope=contracts.create(events.PERSON_CHECKED_IN, person_id, {
+                             "person_id": person_id, "kind": kind, "edition_id": row.edition_id,
+                             "checked_in_at": at}))
         else:
             at = row.checked_in_at
     return CheckIn(row.full_name, row.organisation, row.role_label, first_time, at)

@@ -26,6 +26,7 @@ REGISTRATION_UPDATED = "registration.updated.v1"
 DELEGATE_ADDED = "registration.delegate_added.v1"
 DELEGATE_REMOVED = "registration.delegate_removed.v1"
 PERSONAL_DATA_ERASED = "registration.personal_data_erased.v1"
+PERSON_CHECKED_IN = "registration.person_checked_in.v1"
 OFFICER_ADDED = "registration.officer_added.v1"
 OFFICER_UPDATED = "registration.officer_updated.v1"
 OFFICER_REMOVED = "registration.officer_removed.v1"
@@ -123,6 +124,15 @@ class OfficerV1(Schema):
     requirements = fields.String(required=True)
 
 
+class PersonCheckedInV1(Schema):
+    """A delegate or officer arrived at the venue (their badge's first scan)."""
+
+    person_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["delegate", "officer"]))
+    edition_id = fields.UUID(required=True)
+    checked_in_at = fields.AwareDateTime(required=True)
+
+
 class PersonalDataErasedV1(Schema):
     """Forget this person: delete or scrub everything that identifies them."""
 
@@ -184,6 +194,7 @@ def contracts() -> ContractRegistry:
     registry.register(OFFICER_UPDATED, OfficerV1)
     registry.register(OFFICER_REMOVED, OfficerRemovedV1)
     registry.register(PERSONAL_DATA_ERASED, PersonalDataErasedV1)
+    registry.register(PERSON_CHECKED_IN, PersonCheckedInV1)
     registry.register(EMAIL_VERIFICATION_REQUESTED, EmailVerificationRequestedV1)
     registry.register(ACCESS_LINK_ISSUED, AccessLinkIssuedV1)
     registry.register(BADGE_ISSUED, BadgeIssuedV1)

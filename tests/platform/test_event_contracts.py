@@ -49,6 +49,8 @@ SAMPLES["identity.badge_issued.v1"] = {"person_id": PERSON["delegate_id"], "emai
                                       "full_name": "Ananya Rao", "role_label": "Delegate",
                                       "png_url": "http://127.0.0.1:8001/badges/DPD1-X.png",
                                       "pdf_url": "http://127.0.0.1:8001/badges/DPD1-X.pdf"}
+SAMPLES["registration.person_checked_in.v1"] = {"person_id": PERSON["delegate_id"], "kind": "delegate",
+                                                "edition_id": SNAPSHOT["edition_id"], "checked_in_at": NOW}
 SAMPLES["registration.personal_data_erased.v1"] = {"person_id": PERSON["delegate_id"], "kind": "delegate",
                                                    "registration_id": SNAPSHOT["registration_id"]}
 

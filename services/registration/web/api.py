@@ -352,7 +352,8 @@ def check_in():
     """Venue staff scan a badge: the first scan checks its holder in."""
     data = load_json(CheckInIn())
     try:
-        result = badge_desk.check_in(wiring().engine, wiring().badge_signer, data["code"], actor=current_principal())
+        result = badge_desk.check_in(wiring().engine, wiring().contracts, wiring().badge_signer, data["code"],
+                                      actor=current_principal(), correlation_id=current_correlation_id())
     except InvalidBadge as refusal:
         return error_response(422, "invalid_badge", str(refusal))
     except badge_desk.BadgeRefused as refusal:

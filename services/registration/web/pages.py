@@ -446,8 +446,9 @@ def check_in_desk():
 @organiser("vetting", "matchmaking", "finance")
 def check_in():
     try:
-        result = badge_desk.check_in(wiring().engine, wiring().badge_signer, request.form.get("code", ""),
-                                     actor=current_principal())
+        result = badge_desk.check_in(wiring().engine, wiring().contracts, wiring().badge_signer,
+                                     request.form.get("code", ""), actor=current_principal(),
+                                     correlation_id=current_correlation_id())
     except (InvalidBadge, badge_desk.BadgeRefused) as refusal:
         return _page("check_in.html", 422, show_nav=True, result=None, refusal=str(refusal))
     return _page("check_in.html", show_nav=True, result=result, refusal=None,
