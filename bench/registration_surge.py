@@ -111,7 +111,7 @@ def main() -> int:
         open_edition({**env, "REGISTRATION_DATABASE_URL": bare_url})
 
         meter = CpuMeter()
-        client = calibrate_client(infra.root, stack, args, meter)
+        client = calibrate_client(infra.root, stack, args)
         processes = ServiceProcesses(env, log_dir=infra.root)
         stack.callback(processes.stop_all)
         processes.worker("registration")
@@ -213,21 +213,19 @@ class Pipeline:
 def one_run(run: int, targets: list[Target], args: argparse.Namespace, meter: CpuMeter) -> dict[str, float]:
     figures: dict[str, float] = {}
     for target in targets:
-        body = target.body(args.delegates)
-        meter.start()
-        result = closed_loop(target.url, body, concurrency=args.concurrency, duration=args.duration,
-                             timeout=REQUEST_TIMEOUT_SECONDS)
-        cpu = meter.stop()
-        figures |= phase_figures(f"{target.name} closed", result, cpu, target)
-        body = target.body(args.delegates)
+        phases = [(f"{target.name} closed", lambda body: closed_loop(
+            target.url, body, concurrency=args.concurrency, duration=args.duration, timeout=REQUEST_TIMEOUT_SECONDS))]
         if args.rate:
+            phases.append((f"{target.name} {args.rate:g}/s", lambda body: open_loop(
+                target.url, body, rate=args.rate, count=round(args.rate * args.duration),
+                max_connections=OPEN_LOOP_MAX_CONNECTIONS, timeout=REQUEST_TIMEOUT_SECONDS)))
+        for phase, load in phases:
+            body = target.body(args.delegates)
             meter.start()
-            result = open_loop(target.url, body, rate=args.rate, count=round(args.rate * args.duration),
-                               max_connections=OPEN_LOOP_MAX_CONNECTIONS, timeout=REQUEST_TIMEOUT_SECONDS)
-            cpu = meter.stop()
-            figures |= phase_figures(f"{target.name} {args.rate:g}/s", result, cpu, target)
+            result = load(body)
+            figures |= phase_figures(phase, result, meter, target)
     figures["ratio real/bare"] = figures["real closed: reg/s"] / figures["bare closed: reg/s"]
-    print(f"run {run}: real {figures['real closed: reg/s']:.0f}/s, bare {figures['bare closed: reg/s']:.0f}/s, "
+    print(f"run {run}: capacity real {figures['real closed: reg/s']:.0f}/s, bare {figures['bare closed: reg/s']:.0f}/s, "
           f"ratio {figures['ratio real/bare']:.2f}", flush=True)
     return figures
 
@@ -236,16 +234,20 @@ def one_run(run: int, targets: list[Target], args: argparse.Namespace, meter: Cp
 _DOWNSTREAM = ("registration worker", "notification worker", "kafka", "smtp")
 
 
-def phase_figures(phase: str, result: LoadResult, cpu: tuple[float, dict[str, float]], target: Target) -> dict[str, float]:
+def phase_figures(phase: str, result: LoadResult, meter: CpuMeter, target: Target) -> dict[str, float]:
+    """The phase's figures. CPU shares are over the phase; CPU per registration also counts the
+    drain after it, the work the workers still had to do for the phase's registrations."""
+    cpu_elapsed, cpu_seconds = meter.read()
     created = [o for o in result.outcomes if o.status == 201]
     latencies = [(o.done - o.due) * 1000 for o in created]
     elapsed = result.finished - result.started
     drain = float("nan")
+    total_seconds = cpu_seconds
     if target.pipeline:
         target.pipeline.expect(len(created))
         drain = target.pipeline.wait_idle()
-    cpu_elapsed, cpu_seconds = cpu
-    per_registration = {role: 1000 * seconds / max(1, len(created)) for role, seconds in cpu_seconds.items()}
+        total_seconds = meter.read()[1]
+    per_registration = {role: 1000 * seconds / max(1, len(created)) for role, seconds in total_seconds.items()}
     web = next((role for role in cpu_seconds if role.endswith(" web")), None)
     figures = {
         f"{phase}: reg/s": len(created) / elapsed,
@@ -266,7 +268,7 @@ def phase_figures(phase: str, result: LoadResult, cpu: tuple[float, dict[str, fl
           f"p50 {figures[f'{phase}: p50 ms']:.1f} / p95 {figures[f'{phase}: p95 ms']:.1f} / "
           f"p99 {figures[f'{phase}: p99 ms']:.1f} ms; {result.connections_opened} connections, "
           f"{result.reconnects} reopened; CPU, % of a core (ms per registration): "
-          + ", ".join(f"{role} {100 * seconds / cpu_elapsed:.0f} ({per_registration[role]:.2f})"
+          + ", ".join(f"{role} {100 * seconds / cpu_elapsed:.0f} ({per_registration.get(role, 0):.2f})"
                       for role, seconds in cpu_seconds.items())
           + f"; load avg 1 min {os.getloadavg()[0]:.2f}"
           + (f"; drained in {drain:.1f} s" if target.pipeline else ""), flush=True)
@@ -294,7 +296,7 @@ def start_bare(root: Path, stack: ExitStack, database_url: str, *, threads: int)
     return base
 
 
-def calibrate_client(root: Path, stack: ExitStack, args: argparse.Namespace, meter: CpuMeter) -> str:
+def calibrate_client(root: Path, stack: ExitStack, args: argparse.Namespace) -> str:
     """The client's own capacity: the same payloads against a server that does nothing, then stopped."""
     port = free_port()
     process = ServerProcess("trivial-server", root / "trivial-server.log")
@@ -359,7 +361,7 @@ class CpuMeter:
     def start(self) -> None:
         self._started = (time.monotonic(), self._by_role(), self._machine_busy())
 
-    def stop(self) -> tuple[float, dict[str, float]]:
+    def read(self) -> tuple[float, dict[str, float]]:
         """(seconds elapsed, CPU seconds by role, `others` included) since `start`."""
         began, roles_before, busy_before = self._started
         elapsed = time.monotonic() - began
