@@ -7,12 +7,12 @@ import uuid
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, stream_with_context,
+    Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request, stream_with_context,
     url_for)
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from services.registration import badge_desk, identity, roster, service
+from services.registration import badge_desk, identity, roster, self_service, service
 from services.registration.adapters import queries
 from services.registration.domain.badges import InvalidBadge
 from services.registration.domain.india import STATES_BY_KEY
@@ -21,7 +21,7 @@ from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.vetting import Decision, Status
 from services.registration.web.api import public_url, wiring
 from services.registration.web.api import register as register_registration
-from services.registration.web.schemas import AccessLinkIn, OrganiserIn, RegistrationIn, SignInIn
+from services.registration.web.schemas import AccessLinkIn, DelegateIn, OrganisationIn, OrganiserIn, RegistrationIn, SignInIn
 from shared.access import (
     clear_session_cookie, current_principal, organiser, participant, public, set_session_cookie, signed_in)
 from services.registration.adapters.tables import audit_log
@@ -292,7 +292,7 @@ def access_redeem(secret):
 
 @pages.get("/me")
 @participant
-def my_page():
+def my_page(errors=None, status: int = 200):
     me = current_principal()
     badge = badge_desk.live_code(wiring().engine, wiring().badge_signer, officer_id=me.subject if me.officer else None,
                                  delegate_id=None if me.officer else me.subject)
@@ -301,7 +301,101 @@ def my_page():
     registration, people = queries.registration_detail(wiring().engine, me.registration_id)
     if registration is None:
         return _page("message.html", 404, title="Not found", message="Your registration no longer exists.")
-    return _page("me.html", registration=registration, people=people, badge=badge)
+    return _page("me.html", status, registration=registration, people=people, badge=badge, errors=errors or {},
+                 document_types=_document_types())
+
+
+def _document_types():
+    return [("", "—")] + [(t.value, t.value.replace("_", " ").capitalize()) for t in IdentityDocumentType]
+
+
+def _registrant() -> str:
+    me = current_principal()
+    if me.officer:
+        abort(403)
+    return me.registration_id
+
+
+def _form_context() -> dict:
+    return {"organisation_types": [(t.value, t.value.replace("_", " ").capitalize()) for t in OrganisationType],
+            "states": [("", "—")] + sorted(((s.key, s.name) for s in STATES_BY_KEY.values()), key=lambda p: p[1]),
+            "sectors": SECTORS}
+
+
+@pages.get("/me/details")
+@participant
+def my_details():
+    registration, _ = queries.registration_detail(wiring().engine, _registrant())
+    if registration is None:
+        abort(404)
+    form = MultiDict()
+    for name, value in self_service.organisation_of(registration).items():
+        for item in (value if isinstance(value, list) else [value]):
+            if item is not None:
+                form.add(f"organisation.{name}", item)
+    return _page("me_edit.html", form=form, errors={}, registration_status=registration.status, **_form_context())
+
+
+@pages.post("/me/details")
+@participant
+def save_my_details():
+    registration_id = _registrant()
+    try:
+        organisation = OrganisationIn().load(_registration_from_form(request.form, "")["organisation"])
+        status = self_service.update_organisation(wiring().engine, wiring().contracts, registration_id=registration_id,
+                                                  organisation=organisation, actor=current_principal(),
+                                                  correlation_id=current_correlation_id())
+    except (ValidationError, InvalidFields) as error:
+        errors = _flatten(error.messages, "organisation.") if isinstance(error, ValidationError) else error.errors
+        registration, _ = queries.registration_detail(wiring().engine, registration_id)
+        return _page("me_edit.html", 422, form=request.form, errors=errors, registration_status=registration.status,
+                     **_form_context())
+    flash("Saved." + (" Your registration is back with the organisers for review." if status == "submitted" else ""),
+          "success")
+    return redirect(url_for(".my_page"))
+
+
+@pages.post("/me/delegates")
+@participant
+def add_my_delegate():
+    registration_id = _registrant()
+    row = {name: request.form.get(name, "").strip() for name in _DELEGATE_FIELDS}
+    row = {name: value for name, value in row.items() if value}
+    row["id_document"] = {key: request.form.get(f"id_document.{key}", "").strip() for key in ("type", "number")}
+    try:
+        self_service.add_delegate(wiring().engine, wiring().contracts, wiring().personal_data,
+                                  registration_id=registration_id, delegate=DelegateIn().load(row),
+                                  actor=current_principal(), correlation_id=current_correlation_id())
+    except (ValidationError, InvalidFields) as error:
+        return my_page(errors=_flatten(error.messages) if isinstance(error, ValidationError) else error.errors,
+                       status=422)
+    flash("Delegate added.", "success")
+    return redirect(url_for(".my_page"))
+
+
+@pages.post("/me/delegates/<uuid:delegate_id>/remove")
+@participant
+def remove_my_delegate(delegate_id):
+    try:
+        self_service.remove_delegate(wiring().engine, wiring().contracts, registration_id=_registrant(),
+                                     delegate_id=str(delegate_id), actor=current_principal(),
+                                     correlation_id=current_correlation_id())
+        flash("Delegate removed.", "success")
+    except StateConflict as refusal:
+        flash(str(refusal), "error")
+    return redirect(url_for(".my_page"))
+
+
+@pages.post("/me/cancel")
+@participant
+def cancel_mine():
+    try:
+        service.cancel(wiring().engine, wiring().contracts, registration_id=_registrant(), actor=current_principal(),
+                       access_url=f"{public_url()}/access", correlation_id=current_correlation_id())
+        flash("Your registration is cancelled. We are sorry to see you go.", "success")
+    except StateConflict as refusal:
+        flash(str(refusal), "error")
+    return redirect(url_for(".my_page"))
 
 
 @pages.get("/admin/officers")
@@ -388,12 +482,8 @@ def _registration_form(slug: str, status: int = 200, errors=None, form=None):
         return _page("message.html", 404, title="Not found", message="There is no such edition.")
     form = form or MultiDict()
     return _page("register.html", status, edition=edition, errors=errors or {}, form=form,
-                 form_id=form.get("form_id") or str(uuid.uuid4()),
-                 delegate_rows=range(DELEGATE_ROWS), organisation_types=[(t.value, t.value.replace("_", " ").capitalize())
-                                                                         for t in OrganisationType],
-                 states=[("", "—")] + sorted(((s.key, s.name) for s in STATES_BY_KEY.values()), key=lambda p: p[1]),
-                 sectors=SECTORS, document_types=[("", "—")] + [(t.value, t.value.replace("_", " ").capitalize())
-                                                                for t in IdentityDocumentType])
+                 form_id=form.get("form_id") or str(uuid.uuid4()), delegate_rows=range(DELEGATE_ROWS),
+                 document_types=_document_types(), **_form_context())
 
 
 @pages.get("/register/<slug>")

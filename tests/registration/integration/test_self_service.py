@@ -82,3 +82,42 @@ def test_a_registrant_cancels_and_then_cannot_change_anything(client, wiring):
     assert write(client, "POST", "/api/v1/me/cancel").json["status"] == "cancelled"
     current = registration_payload("x@example.in")["organisation"]
     assert write(client, "PUT", "/api/v1/me/organisation", current).status_code == 409
+
+
+def test_the_pages_let_a_registrant_correct_details_and_manage_the_delegation(client, wiring):
+    signed_in_registrant(client, wiring, "pages@tejas.example.in")
+    csrf = client.get_cookie("dpd_csrf").value
+    page = client.get("/me/details").data.decode()
+    assert 'value="Tejas Avionics Private Limited"' in page, "the form starts from what is stored"
+
+    form = {key: value for key, value in _form_fields(page).items()}
+    form.update({"csrf_token": csrf, "organisation.products": "MC-9 mission computer"})
+    saved = client.post("/me/details", data=form)
+    assert saved.status_code == 302 and organisation(client)["status"] == "submitted"
+    refused = client.post("/me/details", data={**form, "organisation.gstin": "27AAPFU0939F1ZV"})
+    assert refused.status_code == 422 and "issued in Maharashtra" in refused.data.decode()
+
+    added = client.post("/me/delegates", data={"csrf_token": csrf, "full_name": "Arjun Nair", "designation": "CTO",
+                                               "email": "arjun@tejas.example.in", "phone": "9845011111",
+                                               "id_document.type": "pan", "id_document.number": "ABCPN1234K"})
+    assert added.status_code == 302
+    people = client.get("/api/v1/me").json["delegates"]
+    assert [p["full_name"] for p in people] == ["Ananya Rao", "Arjun Nair"]
+    client.post(f"/me/delegates/{people[1]['id']}/remove", data={"csrf_token": csrf})
+    assert len(client.get("/api/v1/me").json["delegates"]) == 1
+    client.post("/me/cancel", data={"csrf_token": csrf})
+    assert organisation(client)["status"] == "cancelled"
+
+
+def _form_fields(page: str) -> dict:
+    """The named inputs of a page's form with their values, as a browser would submit them."""
+    import re
+    fields = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
+        fields[name] = value
+    for name, value in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', page, re.S):
+        fields[name] = value
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page):
+        fields[name] = value
+    checked = re.findall(r'<input type="checkbox" name="organisation.sectors" value="([^"]+)" checked', page)
+    return {**fields, "organisation.sectors": checked}
