@@ -68,9 +68,10 @@ PARTS = [
     ("    response: jsonify", "flask/json/__init__.py", "jsonify"),
     ("  after_request: CSRF cookie", "shared/access.py", "keep_csrf_cookie"),
     ("  all SQL statements (SQLAlchemy execute)", "sqlalchemy/engine/base.py", "execute"),
+    ("    of which statement compile / cache lookup", "sqlalchemy/sql/elements.py", "_compile_w_cache"),
     ("    of which psycopg execute (driver + round trip)", "psycopg/cursor.py", "execute"),
     ("  pool checkouts (pre-ping included)", "sqlalchemy/pool/base.py", "_checkout"),
-    ("    pre-ping", "sqlalchemy/engine/default.py", "do_ping"),
+    ("    pre-ping", "sqlalchemy/engine/default.py", "_do_ping_w_event"),
 ]
 
 
@@ -111,7 +112,7 @@ def main() -> int:
         for _ in range(args.requests):
             post_real()
         profile.disable()
-        report(pstats.Stats(profile), args.requests, args.top)
+        report(profile, args.requests, args.top)
     return 0
 
 
@@ -134,7 +135,9 @@ def timed(post, count: int) -> tuple[float, float]:
     return 1000 * (time.thread_time() - cpu) / count, 1000 * (time.perf_counter() - wall) / count
 
 
-def report(stats: pstats.Stats, count: int, top: int) -> None:
+def report(profile: cProfile.Profile, count: int, top: int) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
     entries = stats.stats  # (file, line, function) -> (primitive calls, calls, own time, cumulative, callers)
     whole = _cumulative(entries, *PARTS[0][1:])
     print(f"\nreal app under cProfile (CPU clock): {1000 * whole / count:.2f} ms per request, by part:")
@@ -142,8 +145,7 @@ def report(stats: pstats.Stats, count: int, top: int) -> None:
         seconds = _cumulative(entries, fragment, function)
         print(f"  {label:<58} {1000 * seconds / count:7.3f} ms  {100 * seconds / whole:5.1f} %")
     print(f"\nthe {top} functions with the most own CPU time:")
-    out = io.StringIO()
-    pstats.Stats(stats, stream=out).sort_stats("tottime").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
     text = out.getvalue()
     print(text[text.find("   ncalls"):] if "   ncalls" in text else text)
 
