@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,7 +16,7 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from services.registration import badge_desk, identity, roster, self_service, service
-from services.registration.adapters import queries
+from services.registration.adapters import queries, repository
 from services.registration.domain.badges import InvalidBadge
 from services.registration.domain.india import STATES_BY_KEY
 from services.registration.domain.model import SECTORS, IdentityDocumentType, OrganisationType
@@ -21,7 +24,8 @@ from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.vetting import Decision, Status
 from services.registration.web.api import public_url, wiring
 from services.registration.web.api import register as register_registration
-from services.registration.web.schemas import AccessLinkIn, DelegateIn, OrganisationIn, OrganiserIn, RegistrationIn, SignInIn
+from services.registration.web.schemas import (
+    AccessLinkIn, DelegateIn, EditionIn, OrganisationIn, OrganiserIn, RegistrationIn, SignInIn)
 from shared.access import (
     clear_session_cookie, current_principal, organiser, participant, public, set_session_cookie, signed_in)
 from services.registration.adapters.tables import audit_log
@@ -543,3 +547,61 @@ def check_in():
         return _page("check_in.html", 422, show_nav=True, result=None, refusal=str(refusal))
     return _page("check_in.html", show_nav=True, result=result, refusal=None,
                  at=badge_desk.local_time(result.checked_in_at))
+
+
+@pages.get("/admin/editions")
+@organiser("admin")
+def edition_list():
+    return _editions_page()
+
+
+def _editions_page(status: int = 200, errors=None, form=None):
+    with wiring().engine.connect() as connection:
+        rows = repository.all_editions(connection)
+    return _page("editions.html", status, show_nav=True, rows=rows, errors=errors or {}, form=form or MultiDict(),
+                 categories=[(t.value, t.value.replace("_", " ").capitalize()) for t in OrganisationType])
+
+
+@pages.post("/admin/editions")
+@organiser("admin")
+def save_edition_form():
+    """A new edition, or changes to the one whose slug is given; times are read in the event's time zone."""
+    form = request.form
+    zone = form.get("time_zone") or "Asia/Kolkata"
+
+    def local(name):
+        value = form.get(name, "").strip()
+        return f"{value}:00{_utc_offset(zone, value)}" if value else None
+
+    categories = {}
+    for category, _ in [(t.value, None) for t in OrganisationType]:
+        capacity, delegates = form.get(f"capacity.{category}", "").strip(), form.get(f"max_delegates.{category}", "").strip()
+        if capacity or delegates:
+            categories[category] = {"capacity": int(capacity) if capacity.isdigit() else (capacity or None),
+                                    "max_delegates": int(delegates) if delegates.isdigit() else (delegates or 5)}
+    payload = {"slug": form.get("slug", "").strip(), "name": form.get("name", ""), "venue": form.get("venue", ""),
+               "starts_on": form.get("starts_on") or None, "ends_on": form.get("ends_on") or None, "time_zone": zone,
+               "registration_opens_at": local("registration_opens_at"),
+               "registration_closes_at": local("registration_closes_at"), "categories": categories}
+    try:
+        edition = EditionIn().load(payload)
+        existing = service.find_edition(wiring().engine, edition.slug)
+        service.save_edition(wiring().engine, dataclasses.replace(edition, id=existing.id if existing else None),
+                             actor=current_principal(), correlation_id=current_correlation_id())
+    except ValidationError as error:
+        return _editions_page(422, _flatten(error.messages), form)
+    except (InvalidFields, StateConflict) as error:
+        return _editions_page(422, error.errors if isinstance(error, InvalidFields) else {"slug": [str(error)]}, form)
+    flash(f"Edition {edition.name} saved.", "success")
+    return redirect(url_for(".edition_list"))
+
+
+def _utc_offset(zone: str, local_value: str) -> str:
+    """The zone's offset on that date ("+05:30" for Asia/Kolkata), so times are entered as people read them."""
+    try:
+        moment = datetime.fromisoformat(local_value).replace(tzinfo=ZoneInfo(zone))
+    except (ValueError, ZoneInfoNotFoundError):
+        return "+00:00"
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -135,3 +135,19 @@ def test_likely_duplicates_and_foreign_nationals_are_flagged_before_a_decision(c
     assert f"Name much like {reference} (Bharat Drones Private Limited)." in found
     assert "Pierre Martin is a national of FR: needs additional clearance." in found
     assert not any("Someone Else" in f for f in found)
+
+
+def test_an_admin_creates_an_edition_on_its_page_with_local_times_and_category_rules(client, wiring, tokens):
+    client.set_cookie("dpd_session", tokens.organiser("admin"))
+    client.get("/admin/editions")
+    form = {"csrf_token": client.get_cookie("dpd_csrf").value, "slug": "dpd-2027", "name": "Defence Partnership Days 2027",
+            "venue": "Manekshaw Centre, New Delhi", "starts_on": "2027-11-25", "ends_on": "2027-11-26",
+            "time_zone": "Asia/Kolkata", "registration_opens_at": "2027-09-01T09:00",
+            "registration_closes_at": "2027-11-15T18:00", "capacity.startup": "40", "max_delegates.startup": "2"}
+
+    assert client.post("/admin/editions", data=form).status_code == 302
+    edition = service.find_edition(wiring.engine, "dpd-2027")
+    assert edition.registration_opens_at.isoformat() == "2027-09-01T03:30:00+00:00", "09:00 in New Delhi"
+    assert edition.rule_for("startup") == CategoryRule(capacity=40, max_delegates=2)
+    backwards = client.post("/admin/editions", data={**form, "ends_on": "2027-11-20"})
+    assert backwards.status_code == 422 and "cannot end before it starts" in backwards.data.decode()
