@@ -1,6 +1,7 @@
 """Where a registration's time goes: registration's real app against the bare route, in one process.
 
-Usage (from the repo root): .venv/bin/python bench/profile_registration.py [--requests 2000] [--top 30]
+Usage (from the repo root): .venv/bin/python bench/profile_registration.py [--requests 2000] [--rounds 3]
+    [--top 30] [--no-profile]
 
 On fresh Kafka and durable PostgreSQL (as the other benchmarks), registration's database is
 migrated with an open edition, and the bare route's database (`bench/bare_registration.py`)
@@ -8,7 +9,8 @@ is made as `registration_surge.py` makes it. Then, in this process, with no HTTP
 no other load from the benchmark, each app gets the same registrations through its WSGI
 interface (Flask's test client, one thread, one request at a time):
 
-1. timing: CPU (this thread's) and wall time per request, real and bare, after a warm-up;
+1. timing: CPU (this thread's) and wall time per request, real and bare, after a warm-up, in
+   rounds that alternate between the two (so a neighbour's burst hits both), median round;
 2. a cProfile of the real app with a CPU-time clock: the request's CPU split into its parts
    (JSON, marshmallow and the checks it runs, edition lookup, domain rules, encryption, the
    event contract, SQL, pool pre-ping, NOTIFY, commit, rate limiter, access rules ...), and
@@ -29,6 +31,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import pstats  # noqa: E402
 import secrets  # noqa: E402
+import statistics  # noqa: E402
 import time  # noqa: E402
 
 from bench.harness import describe_machine, local_infrastructure, platform_env, postgres_durability  # noqa: E402
@@ -79,6 +82,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000, help="measured requests per app (default 2000)")
     parser.add_argument("--top", type=int, default=30, help="functions listed by own CPU time (default 30)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="timing rounds, real and bare alternating; the median round is printed (default 3)")
+    parser.add_argument("--no-profile", action="store_true", help="timing only")
     return parser.parse_args()
 
 
@@ -103,10 +109,19 @@ def main() -> int:
         for post in (post_real, post_bare):
             for _ in range(WARMUP):
                 post()
-        timings = {name: timed(post, args.requests) for name, post in (("real", post_real), ("bare", post_bare))}
+        rounds = {"real": [], "bare": []}
+        for _ in range(args.rounds):
+            for name, post in (("real", post_real), ("bare", post_bare)):
+                rounds[name].append(timed(post, args.requests))
+        timings = {name: (statistics.median(c for c, _ in values), statistics.median(w for _, w in values))
+                   for name, values in rounds.items()}
         for name, (cpu, wall) in timings.items():
-            print(f"{name}: {cpu:.2f} ms CPU, {wall:.2f} ms wall per request ({args.requests} requests, in-process)")
+            print(f"{name}: {cpu:.2f} ms CPU, {wall:.2f} ms wall per request (median of {args.rounds} rounds of "
+                  f"{args.requests} requests, in-process; rounds: "
+                  + ", ".join(f"{c:.2f}" for c, _ in rounds[name]) + " ms CPU)")
         print(f"real / bare CPU per request: {timings['real'][0] / timings['bare'][0]:.2f}")
+        if args.no_profile:
+            return 0
         profile = cProfile.Profile(time.thread_time)
         profile.enable()
         for _ in range(args.requests):

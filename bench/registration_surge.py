@@ -92,6 +92,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=300.0,
                         help="open-loop registrations/s (default 300, the issue's target; 0 skips the open-loop phases)")
     parser.add_argument("--delegates", type=int, default=1, help="delegates per registration (default 1)")
+    parser.add_argument("--without-workers", action="store_true",
+                        help="diagnosis: run the real target without its workers (no relay, no emails)")
+    parser.add_argument("--nice-workers", type=int, default=0, metavar="N",
+                        help="experiment: run the two workers at nice N (every thread), so the web process comes first")
     return parser.parse_args()
 
 
@@ -114,14 +118,21 @@ def main() -> int:
         client = calibrate_client(infra.root, stack, args)
         processes = ServiceProcesses(env, log_dir=infra.root)
         stack.callback(processes.stop_all)
-        processes.worker("registration")
-        processes.worker("notification")
+        if not args.without_workers:
+            processes.worker("registration")
+            processes.worker("notification")
         real_url = processes.web("registration", workers=WEB_WORKERS, threads=args.threads)
+        if args.nice_workers and not args.without_workers:
+            reniced = renice_descendants(("services.registration.worker", "services.notification.worker"),
+                                         args.nice_workers)
+            print(f"workers at nice {args.nice_workers} ({reniced} threads)", flush=True)
         bare_base = start_bare(infra.root, stack, bare_url, threads=args.threads)
         targets = [Target("bare", f"{bare_base}/registrations", pipeline=None),
-                   Target("real", f"{real_url}/api/v1/registrations", pipeline=Pipeline(env))]
+                   Target("real", f"{real_url}/api/v1/registrations",
+                          pipeline=None if args.without_workers else Pipeline(env))]
+        workers = "NO workers" if args.without_workers else "registration worker and notification worker"
         print(f"up: registration web and bare route, each gunicorn {WEB_WORKERS} workers x {args.threads} threads "
-              f"(gthread); registration worker and notification worker; closed loop {args.concurrency} connections, "
+              f"(gthread); {workers}; closed loop {args.concurrency} connections, "
               f"open loop {args.rate:g}/s; {args.duration:g} s per phase", flush=True)
         try:
             for target in targets:
@@ -355,7 +366,6 @@ class CpuMeter:
               ("java", "kafka"), ("shared.localinfra.smtp", "smtp"), ("http_load.py", "trivial server"))
 
     def __init__(self):
-        self._ticks = os.sysconf("SC_CLK_TCK")
         self._started: tuple[float, dict[str, float], float] | None = None
 
     def start(self) -> None:
@@ -372,39 +382,68 @@ class CpuMeter:
         return elapsed, used
 
     def _by_role(self) -> dict[str, float]:
-        parents, seconds, commands = {}, {}, {}
-        for stat_file in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                pid = int(stat_file.parent.name)
-                fields = stat_file.read_text().rpartition(")")[2].split()
-                commands[pid] = (stat_file.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except (OSError, ValueError):
-                continue
-            parents[pid] = int(fields[1])
-            seconds[pid] = (int(fields[11]) + int(fields[12])) / self._ticks  # utime + stime
         me = os.getpid()
-        roles: dict[str, float] = {"client (this process)": seconds.get(me, 0.0)}
-        for pid in seconds:
-            if pid != me and self._descends(pid, me, parents):
-                role = next((name for needle, name in self._ROLES if needle in commands[pid]), "other of ours")
-                roles[role] = roles.get(role, 0.0) + seconds[pid]
+        roles: dict[str, float] = {}
+        for pid, (command, seconds) in _our_processes(include_self=True).items():
+            role = "client (this process)" if pid == me else next(
+                (name for needle, name in self._ROLES if needle in command), "other of ours")
+            roles[role] = roles.get(role, 0.0) + seconds
         return roles
-
-    @staticmethod
-    def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
-        for _ in range(64):
-            pid = parents.get(pid, 0)
-            if pid == ancestor:
-                return True
-            if pid <= 1:
-                return False
-        return False
 
     def _machine_busy(self) -> float:
         with open("/proc/stat") as stat:
             values = [int(v) for v in stat.readline().split()[1:]]
         idle = values[3] + values[4]  # idle + iowait
-        return (sum(values[:8]) - idle) / self._ticks
+        return (sum(values[:8]) - idle) / _TICKS
+
+
+def renice_descendants(command_fragments: tuple[str, ...], niceness: int) -> int:
+    """Set every thread of this process's descendants whose command line contains one of
+    `command_fragments` to `niceness` (Linux nice is per thread); how many threads."""
+    count = 0
+    for pid, command in descendants().items():
+        if any(fragment in command for fragment in command_fragments):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                try:
+                    os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
+                    count += 1
+                except (ProcessLookupError, FileNotFoundError):
+                    pass
+    return count
+
+
+def descendants() -> dict[int, str]:
+    """pid -> command line of every process that descends from this one."""
+    return {pid: command for pid, (command, _seconds) in _our_processes(include_self=False).items()}
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _our_processes(*, include_self: bool) -> dict[int, tuple[str, float]]:
+    """pid -> (command line, CPU seconds so far) of this process's descendants (and itself), from /proc."""
+    table: dict[int, tuple[int, str, float]] = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rpartition(")")[2].split()
+            command = (stat_file.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            table[int(stat_file.parent.name)] = (int(fields[1]), command, (int(fields[11]) + int(fields[12])) / _TICKS)
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    me = os.getpid()
+    parents = {pid: entry[0] for pid, entry in table.items()}
+    return {pid: (command, seconds) for pid, (_ppid, command, seconds) in table.items()
+            if (include_self and pid == me) or _descends(pid, me, parents)}
+
+
+def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    for _ in range(64):
+        pid = parents.get(pid, 0)
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+    return False
 
 
 def print_log_tails(folder: Path, lines: int = 15) -> None:

@@ -105,6 +105,8 @@ def test_the_pages_let_a_registrant_correct_details_and_manage_the_delegation(cl
     assert [p["full_name"] for p in people] == ["Ananya Rao", "Arjun Nair"]
     client.post(f"/me/delegates/{people[1]['id']}/remove", data={"csrf_token": csrf})
     assert len(client.get("/api/v1/me").json["delegates"]) == 1
+    me_page = client.get("/me")
+    assert me_page.status_code == 200 and "Add a delegate" in me_page.data.decode()
     client.post("/me/cancel", data={"csrf_token": csrf})
     assert organisation(client)["status"] == "cancelled"
 
