@@ -8,7 +8,6 @@ it), so the events of one aggregate reach Kafka in the order they were committed
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -89,7 +88,9 @@ class OutboxRelay:
         t = self._table
         with self._engine.begin() as connection:
             rows = connection.execute(
-                sa.select(t.c.position, t.c.topic, t.c.message_key, t.c.envelope, t.c.correlation_id)
+                # The envelope as PostgreSQL's JSON text: decoding it only to encode it again cost a tenth of the relay.
+                sa.select(t.c.position, t.c.topic, t.c.message_key, sa.cast(t.c.envelope, sa.Text).label("envelope"),
+                          t.c.correlation_id)
                 .where(t.c.published_at.is_(None))
                 .order_by(t.c.position)
                 .limit(self._batch_size)
@@ -101,7 +102,7 @@ class OutboxRelay:
                     self._producer.send(
                         self._kafka.topic(row.topic),
                         key=row.message_key.encode(),
-                        value=json.dumps(row.envelope, separators=(",", ":"), ensure_ascii=False).encode(),
+                        value=row.envelope.encode(),
                         headers=[("content-type", CONTENT_TYPE.encode()),
                                  (CORRELATION_HEADER, row.correlation_id.encode())])
                     for row in rows]
