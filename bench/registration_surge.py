@@ -2,7 +2,8 @@
 against the ceiling of a bare Flask + SQLAlchemy route storing the same rows.
 
 Usage (from the repo root): .venv/bin/python bench/registration_surge.py [--duration 60] [--repeat 3]
-    [--threads 8] [--concurrency 16] [--rate 300]
+    [--threads 8] [--concurrency 16] [--rate 300[,150...]] [--delegates 1]
+    [--without-workers] [--nice-workers N]
 
 Two targets run side by side on the same fresh Kafka, durable PostgreSQL and SMTP sink, both
 served by gunicorn with the same settings (2 workers, gthread, --threads threads each):
@@ -20,8 +21,9 @@ Each run measures, for bare then real:
 1. capacity: closed loop, --concurrency keep-alive connections each sending its next
    registration as soon as the previous answer is in, for --duration seconds: the
    registrations/s sustained (201s per second), latency at that saturation, errors;
-2. the target rate: open loop at --rate per second for --duration seconds (request i due
+2. the target rate: open loop at each --rate per second for --duration seconds (request i due
    at start + i/rate, latency counted from when it was due): achieved rate, latency, errors.
+The ratio printed is real's capacity over bare's.
 After each real phase the benchmark waits (bounded) until the relay has published every
 event and notification has sent every email, so the next phase starts on an idle pipeline;
 `drain s` says how long that took. The figures include how much CPU each process took
@@ -48,7 +50,7 @@ import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -89,14 +91,19 @@ def parse_args() -> argparse.Namespace:
                         help="gunicorn threads per worker for both targets (REGISTRATION_WEB_THREADS; default 8)")
     parser.add_argument("--concurrency", type=int, default=16,
                         help="closed-loop connections (default 16: 2 workers x 8 threads)")
-    parser.add_argument("--rate", type=float, default=300.0,
-                        help="open-loop registrations/s (default 300, the issue's target; 0 skips the open-loop phases)")
+    parser.add_argument("--rate", type=_rates, default=[300.0],
+                        help="open-loop registrations/s, comma-separated for several phases (default 300, the "
+                             "issue's target; 0 skips the open-loop phases)")
     parser.add_argument("--delegates", type=int, default=1, help="delegates per registration (default 1)")
     parser.add_argument("--without-workers", action="store_true",
                         help="diagnosis: run the real target without its workers (no relay, no emails)")
     parser.add_argument("--nice-workers", type=int, default=0, metavar="N",
                         help="experiment: run the two workers at nice N (every thread), so the web process comes first")
     return parser.parse_args()
+
+
+def _rates(raw: str) -> list[float]:
+    return [rate for rate in (float(part) for part in raw.split(",")) if rate > 0]
 
 
 def main() -> int:
@@ -127,13 +134,15 @@ def main() -> int:
                                          args.nice_workers)
             print(f"workers at nice {args.nice_workers} ({reniced} threads)", flush=True)
         bare_base = start_bare(infra.root, stack, bare_url, threads=args.threads)
-        targets = [Target("bare", f"{bare_base}/registrations", pipeline=None),
+        targets = [Target("bare", f"{bare_base}/registrations", pipeline=None,
+                          logs=[infra.root / "bare-web.log"]),
                    Target("real", f"{real_url}/api/v1/registrations",
-                          pipeline=None if args.without_workers else Pipeline(env))]
+                          pipeline=None if args.without_workers else Pipeline(env),
+                          logs=sorted(infra.root.glob("registration-web-*.log")))]
         workers = "NO workers" if args.without_workers else "registration worker and notification worker"
         print(f"up: registration web and bare route, each gunicorn {WEB_WORKERS} workers x {args.threads} threads "
-              f"(gthread); {workers}; closed loop {args.concurrency} connections, "
-              f"open loop {args.rate:g}/s; {args.duration:g} s per phase", flush=True)
+              f"(gthread); {workers}; closed loop {args.concurrency} connections, open loop "
+              f"{', '.join(f'{r:g}/s' for r in args.rate) or 'none'}; {args.duration:g} s per phase", flush=True)
         try:
             for target in targets:
                 target.warm_up(args.delegates)
@@ -152,6 +161,7 @@ class Target:
     name: str
     url: str
     pipeline: Pipeline | None  # the real target's relay and notification, waited for after each phase
+    logs: list[Path] = field(default_factory=list)  # its web process's log, shown when it answers 5xx
     sent: int = 0  # registrations sent so far, to make each payload unique
 
     def body(self, delegates: int) -> Callable[[int], bytes]:
@@ -226,18 +236,18 @@ def one_run(run: int, targets: list[Target], args: argparse.Namespace, meter: Cp
     for target in targets:
         phases = [(f"{target.name} closed", lambda body: closed_loop(
             target.url, body, concurrency=args.concurrency, duration=args.duration, timeout=REQUEST_TIMEOUT_SECONDS))]
-        if args.rate:
-            phases.append((f"{target.name} {args.rate:g}/s", lambda body: open_loop(
-                target.url, body, rate=args.rate, count=round(args.rate * args.duration),
+        for rate in args.rate:
+            phases.append((f"{target.name} {rate:g}/s", lambda body, rate=rate: open_loop(
+                target.url, body, rate=rate, count=round(rate * args.duration),
                 max_connections=OPEN_LOOP_MAX_CONNECTIONS, timeout=REQUEST_TIMEOUT_SECONDS)))
         for phase, load in phases:
             body = target.body(args.delegates)
             meter.start()
             result = load(body)
             figures |= phase_figures(phase, result, meter, target)
-    figures["ratio real/bare"] = figures["real closed: reg/s"] / figures["bare closed: reg/s"]
-    print(f"run {run}: capacity real {figures['real closed: reg/s']:.0f}/s, bare {figures['bare closed: reg/s']:.0f}/s, "
-          f"ratio {figures['ratio real/bare']:.2f}", flush=True)
+    figures["real/bare capacity %"] = 100 * figures["real closed: reg/s"] / figures["bare closed: reg/s"]
+    print(f"run {run}: capacity real {figures['real closed: reg/s']:.0f}/s, "
+          f"bare {figures['bare closed: reg/s']:.0f}/s, ratio {figures['real/bare capacity %'] / 100:.2f}", flush=True)
     return figures
 
 
@@ -275,6 +285,8 @@ def phase_figures(phase: str, result: LoadResult, meter: CpuMeter, target: Targe
     }
     if target.pipeline:
         figures[f"{phase}: drain s"] = drain
+    if any(o.status >= 500 for o in result.outcomes):
+        print_errors(target.logs)
     print(f"  {phase}: {figures[f'{phase}: reg/s']:.0f} reg/s over {elapsed:.1f} s ({statuses(result)}); "
           f"p50 {figures[f'{phase}: p50 ms']:.1f} / p95 {figures[f'{phase}: p95 ms']:.1f} / "
           f"p99 {figures[f'{phase}: p99 ms']:.1f} ms; {result.connections_opened} connections, "
@@ -444,6 +456,15 @@ def _descends(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
         if pid <= 1:
             return False
     return False
+
+
+def print_errors(logs: list[Path], lines: int = 30) -> None:
+    """The server's account of 5xx answers: its error lines and tracebacks, before the logs are deleted."""
+    for log in logs:
+        text = log.read_text(errors="replace").splitlines()
+        wanted = [line for line in text if '"ERROR"' in line or '"WARNING"' in line or "Traceback" in line
+                  or "[ERROR]" in line or "[CRITICAL]" in line or "Error" in line]
+        print(f"  --- errors in {log.name} (last {lines}) ---", *wanted[-lines:], sep="\n  ", flush=True)
 
 
 def print_log_tails(folder: Path, lines: int = 15) -> None:
