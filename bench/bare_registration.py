@@ -52,7 +52,7 @@ def create_app() -> Flask:
         data = request.get_json()
         org = data["organisation"]
         registration_id = str(uuid.uuid4())
-        reference = "DPD-" + secrets.token_hex(4).upper()
+        reference = "DPD-" + secrets.token_hex(6).upper()  # 48 bits: no collision in a few 100,000 rows
         now = datetime.now(timezone.utc)
         secret = secrets.token_urlsafe(32)
         expires_at = now + timedelta(hours=VERIFICATION_HOURS)
