@@ -114,7 +114,12 @@ class _Pool:
                 raise
         waiter = asyncio.get_running_loop().create_future()
         self.waiting.append(waiter)
-        return await waiter  # a freed connection, or None: open a new one in its place
+        try:
+            return await waiter  # a freed connection, or None: open a new one in its place
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release(waiter.result())  # handed over just as this request was given up
+            raise
 
     def release(self, connection: _Connection | None) -> None:
         if connection is not None and not connection.usable:
@@ -122,11 +127,15 @@ class _Pool:
             connection = None
         if connection is None:
             self.open -= 1
-        if self.waiting:
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if waiter.done():  # its request was given up
+                continue
             if connection is None:
                 self.open += 1
-            self.waiting.popleft().set_result(connection)
-        elif connection is not None:
+            waiter.set_result(connection)
+            return
+        if connection is not None:
             self.idle.append(connection)
 
     async def send(self, data: bytes, timeout: float) -> tuple[float, int]:
@@ -172,11 +181,14 @@ async def _one(pool: _Pool, data: bytes, due: float, timeout: float, outcomes: l
         sent, status = await pool.send(data, timeout)
     except (OSError, asyncio.TimeoutError, ValueError, IndexError, asyncio.IncompleteReadError):
         sent, status = time.monotonic(), NO_ANSWER
+    except asyncio.CancelledError:  # still waiting at the run's deadline
+        outcomes.append(Outcome(due=due, sent=time.monotonic(), done=time.monotonic(), status=NO_ANSWER))
+        raise
     outcomes.append(Outcome(due=due, sent=sent, done=time.monotonic(), status=status))
 
 
 async def _open_loop(host: str, port: int, path: str, body: Callable[[int], bytes], rate: float, count: int,
-                     max_connections: int, timeout: float) -> LoadResult:
+                     max_connections: int, timeout: float, finish_within: float) -> LoadResult:
     pool = _Pool(host, port, max_connections)
     outcomes: list[Outcome] = []
     tasks = set()
@@ -191,7 +203,11 @@ async def _open_loop(host: str, port: int, path: str, body: Callable[[int], byte
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     if tasks:
-        await asyncio.wait(set(tasks))
+        _done, late = await asyncio.wait(set(tasks), timeout=finish_within)
+        for task in late:  # counted as no answer: the run stays bounded in time whatever the server does
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
     pool.close_all()
     return LoadResult(outcomes, start, max((o.done for o in outcomes), default=start), pool.opened,
                       pool.reconnects, _cpu_seconds() - cpu)
@@ -217,10 +233,11 @@ async def _closed_loop(host: str, port: int, path: str, body: Callable[[int], by
 
 
 def open_loop(url: str, body: Callable[[int], bytes], *, rate: float, count: int, max_connections: int = 256,
-              timeout: float = 30.0) -> LoadResult:
-    """POST `body(i)` for i in range(count) to `url` ("http://host:port/path") at `rate` per second."""
+              timeout: float = 30.0, finish_within: float = 300.0) -> LoadResult:
+    """POST `body(i)` for i in range(count) to `url` ("http://host:port/path") at `rate` per second.
+    Requests still unanswered `finish_within` seconds after the last one was due count as no answer."""
     host, port, path = _split(url)
-    return asyncio.run(_open_loop(host, port, path, body, rate, count, max_connections, timeout))
+    return asyncio.run(_open_loop(host, port, path, body, rate, count, max_connections, timeout, finish_within))
 
 
 def closed_loop(url: str, body: Callable[[int], bytes], *, concurrency: int, duration: float,
