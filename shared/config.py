@@ -54,15 +54,6 @@ def load_settings(cls: type[T], environ: Mapping[str, str] | None = None, **over
     return cls(**values)
 
 
-def describe_settings(cls: type) -> list[tuple[str, str, str]]:
-    """(variable, default, meaning) for every setting of `cls`: for docs and `--help`."""
-    rows = []
-    for field in dataclasses.fields(cls):
-        default = "(required)" if field.default is dataclasses.MISSING else repr(field.default)
-        rows.append((field.metadata["env"], default, field.metadata["doc"]))
-    return rows
-
-
 def positive_int(raw: str) -> int:
     value = int(raw)
     if value <= 0:

@@ -193,11 +193,6 @@ def redeem_access_link(wiring: Registration, secret: str) -> Session:
     return Session(token, expires, link.full_name)
 
 
-def any_organiser_exists(wiring: Registration) -> bool:
-    with wiring.engine.connect() as connection:
-        return connection.execute(sa.select(sa.func.count()).select_from(organiser_accounts)).scalar() > 0
-
-
 def list_organisers(wiring: Registration) -> list:
     with wiring.engine.connect() as connection:
         return connection.execute(sa.select(organiser_accounts).order_by(organiser_accounts.c.name)).all()
