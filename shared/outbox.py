@@ -48,9 +48,10 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
 def record_event(connection: Connection, table: sa.Table, *, topic: str, envelope: Envelope,
                  correlation_id: str) -> None:
     """Write `envelope` into the outbox inside the caller's transaction and wake the relay on commit."""
-    connection.execute(table.insert().values(
-        event_id=envelope.id, topic=topic, message_key=envelope.subject, event_type=envelope.type,
-        envelope=envelope.to_dict(), correlation_id=correlation_id))
+    # Parameters rather than .values(): one cached statement instead of a new one per event.
+    connection.execute(table.insert(), {
+        "event_id": envelope.id, "topic": topic, "message_key": envelope.subject, "event_type": envelope.type,
+        "envelope": envelope.to_dict(), "correlation_id": correlation_id})
     notify(connection, NOTIFY_CHANNEL)
 
 
@@ -74,7 +75,8 @@ class OutboxRelay:
     name = "outbox-relay"
 
     def __init__(self, engine: Engine, table: sa.Table, producer, kafka: KafkaSettings, *,
-                 batch_size: int = 500, idle_wait_seconds: float = 1.0, send_timeout_seconds: float = 30.0):
+                 batch_size: int = 500, idle_wait_seconds: float = 1.0, send_timeout_seconds: float = 30.0,
+                 gather_seconds: float = 0.01):
         self._engine = engine
         self._table = table
         self._producer = producer
@@ -82,6 +84,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_wait = idle_wait_seconds
         self._send_timeout = send_timeout_seconds
+        self._gather = gather_seconds  # an event waits at most this long for others to share its batch
 
     def publish_pending(self) -> int:
         """Publish one batch; returns how many rows it published. Raises if Kafka refused any."""
@@ -141,7 +144,7 @@ class OutboxRelay:
                     log.info("outbox relay is publishing")
                     while not stop.is_set():
                         if self.publish_pending() < self._batch_size:
-                            leader.wait(self._idle_wait)
+                            leader.wait(self._idle_wait, gather=self._gather)
                         backoff = 0.5
             except Exception as error:
                 if isinstance(error, sa.exc.OperationalError):  # an outage, not a bug: no traceback

@@ -25,11 +25,14 @@ class Listener:
     def listen(self, channel: str) -> None:
         self._raw.execute(f"LISTEN {channel}")
 
-    def wait(self, timeout: float) -> None:
-        """Return at the next notification, or after `timeout` seconds."""
+    def wait(self, timeout: float, gather: float = 0.0) -> None:
+        """Return after `timeout` seconds, or `gather` seconds after the next notification: in a
+        burst of commits, one wake-up then serves many of them (as Kafka's linger.ms does)."""
         try:
-            for _ in self._raw.notifies(timeout=timeout, stop_after=1):
-                pass
+            notified = any(True for _ in self._raw.notifies(timeout=timeout, stop_after=1))
+            if notified and gather:
+                for _ in self._raw.notifies(timeout=gather):
+                    pass
         except psycopg.OperationalError as error:  # the server went away: say so as SQLAlchemy would
             raise sa.exc.OperationalError("LISTEN", None, error) from error
 

@@ -6,14 +6,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, jsonify
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.access import install_access, public
 from shared.audit_views import audit_blueprint
 from shared.auth import TokenVerifier, load_public_keys
 from shared.db import database_is_reachable
+from shared.rate_limits import PublicWriteLimits
 from shared.kafka import broker_answers
 from shared.revocation import RevocationList
 from shared.web import configure_web
@@ -76,11 +75,9 @@ def new_service_app(import_name: str, *, engine, kafka, web, revoked_subjects, a
     }))
     for blueprint in [audit_blueprint(engine, audit_log), *blueprints]:
         app.register_blueprint(blueprint)
-    limiter = Limiter(get_remote_address, app=app, storage_uri=web.rate_limit_storage, headers_enabled=True)
+    limits = PublicWriteLimits(web.public_write_limit, web.rate_limit_storage)
     for endpoint, view in list(app.view_functions.items()):
         if getattr(view, "rate_limited", False):
-            limited = limiter.limit(web.public_write_limit)(view)
-            limited.access = view.access
-            app.view_functions[endpoint] = limited
+            app.view_functions[endpoint] = limits.guard(view)
     app.config["WEB_SETTINGS"] = web
     return app

@@ -33,7 +33,7 @@ def _wants_page() -> bool:
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
     if _wants_page() and "ui" in current_app.blueprints:
-        title = {401: "Please sign in", 403: "Not allowed", 404: "Not found"}.get(status, "Something went wrong")
+        title = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 429: "Too many requests"}.get(status, "Something went wrong")
         return render_template("ui/error.html", title=title, message=message, status=status,
                                reference=g.get("correlation_id")), status
     body = {"error": code, "message": message}

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from services.registration import config, events
+from services.registration.adapters.edition_cache import EditionCache
 from services.registration.adapters.personal_data import FieldCipher
 from services.registration.domain.badges import BadgeSigner
 from shared.auth import TokenIssuer, load_private_key
@@ -34,14 +35,15 @@ class Registration:
     passwords: PasswordHasher
     personal_data: FieldCipher
     badge_signer: BadgeSigner
+    editions: EditionCache  # for the public registration path only
 
 
 def bootstrap(environ=None) -> Registration:
     settings, kafka = config.load(environ)
     signing_key = load_private_key(settings.signing_key_file)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     return Registration(
-        settings=settings, kafka=kafka,
-        engine=create_engine(settings.database_url, pool_size=settings.database_pool_size),
+        settings=settings, kafka=kafka, engine=engine, editions=EditionCache(engine, settings.edition_cache_seconds),
         contracts=events.contracts(),
         organiser_tokens=TokenIssuer(signing_key, timedelta(hours=settings.organiser_session_hours)),
         participant_tokens=TokenIssuer(signing_key, timedelta(hours=settings.participant_session_hours)),

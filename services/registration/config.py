@@ -42,6 +42,10 @@ class Settings:
     access_link_minutes: int = setting(
         "ACCESS_LINK_MINUTES", default=30, parse=positive_int,
         doc="how long an emailed access link works (it works once)")
+    edition_cache_seconds: int = setting(
+        "REGISTRATION_EDITION_CACHE_SECONDS", default=5, parse=int,
+        doc="how long a web process keeps an edition for public registrations (0: read it every time); "
+            "an organiser's edit reaches the other processes within this")
 
 
 def load(environ=None) -> tuple[Settings, KafkaSettings]:

@@ -18,7 +18,7 @@ from services.registration.adapters.personal_data import FieldCipher
 from services.registration.adapters.tables import audit_log, email_verifications, outbox, registrations
 from services.registration.domain import vetting
 from services.registration.domain.editions import Edition, check_edition
-from services.registration.domain.model import Registration
+from services.registration.domain.model import Registration, new_reference
 from services.registration.domain.vetting import Decision, Outcome, Status
 from shared.audit import record_audit
 from shared.auth import Principal
@@ -27,6 +27,7 @@ from shared.events import ContractRegistry
 from shared.outbox import record_event
 
 EMAIL_VERIFICATION_HOURS = 72
+REFERENCE_ATTEMPTS = 3
 
 
 class LinkRefused(StateConflict):
@@ -83,25 +84,42 @@ def submit_registration(engine: Engine, contracts: ContractRegistry, cipher: Fie
         earlier = _by_request_id(engine, client_request_id)
         if earlier:
             return earlier
+    attempts_left = REFERENCE_ATTEMPTS
+    while True:
+        try:
+            return _store_new(engine, contracts, cipher, registration, client_request_id=client_request_id,
+                              verify_url=verify_url, correlation_id=correlation_id)
+        except sa.exc.IntegrityError as error:
+            attempts_left -= 1
+            if _violated_constraint(error) == "uq_registrations_reference" and attempts_left:
+                registration = dataclasses.replace(registration, reference=new_reference())
+                continue  # 40 random bits: rare, but a surge of thousands meets one sooner or later
+            earlier = _by_request_id(engine, client_request_id) if client_request_id else None
+            if earlier is None:
+                raise
+            return earlier  # two requests with one Idempotency-Key raced: the other one stored it
+
+
+def _violated_constraint(error: sa.exc.IntegrityError) -> str | None:
+    diagnostics = getattr(error.orig, "diag", None)
+    return getattr(diagnostics, "constraint_name", None)
+
+
+def _store_new(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, registration: Registration,
+               *, client_request_id: str | None, verify_url: str, correlation_id: str) -> Submitted:
     secret = secrets.token_urlsafe(32)
     expires_at = _now() + timedelta(hours=EMAIL_VERIFICATION_HOURS)
-    try:
-        with engine.begin() as connection:
-            repository.add(connection, registration, client_request_id, cipher)
-            connection.execute(email_verifications.insert().values(
-                token_hash=_hash(secret), registration_id=registration.id, expires_at=expires_at))
-            contact = registration.contact
-            record_event(connection, outbox, topic=events.IDENTITY_TOPIC, correlation_id=correlation_id,
-                         envelope=contracts.create(events.EMAIL_VERIFICATION_REQUESTED, registration.id, {
-                             "registration_id": registration.id, "reference": registration.reference,
-                             "organisation_name": registration.organisation.legal_name, "email": contact.email,
-                             "full_name": contact.full_name, "url": f"{verify_url}/{secret}",
-                             "expires_at": expires_at}))
-    except sa.exc.IntegrityError:
-        earlier = _by_request_id(engine, client_request_id) if client_request_id else None
-        if earlier is None:
-            raise
-        return earlier  # two requests with one Idempotency-Key raced: the other one stored it
+    with engine.begin() as connection:
+        repository.add(connection, registration, client_request_id, cipher)
+        connection.execute(email_verifications.insert(), dict(
+            token_hash=_hash(secret), registration_id=registration.id, expires_at=expires_at))
+        contact = registration.contact
+        record_event(connection, outbox, topic=events.IDENTITY_TOPIC, correlation_id=correlation_id,
+                     envelope=contracts.create(events.EMAIL_VERIFICATION_REQUESTED, registration.id, {
+                         "registration_id": registration.id, "reference": registration.reference,
+                         "organisation_name": registration.organisation.legal_name, "email": contact.email,
+                         "full_name": contact.full_name, "url": f"{verify_url}/{secret}",
+                         "expires_at": expires_at}))
     return Submitted(registration.id, registration.reference, registration.status.value, replayed=False)
 
 

@@ -23,7 +23,7 @@ def delegate_row(delegate: Delegate, cipher: FieldCipher, *, registration_id: st
 def add(connection: Connection, registration: Registration, client_request_id: str | None,
         cipher: FieldCipher) -> None:
     org = registration.organisation
-    connection.execute(registrations.insert().values(
+    connection.execute(registrations.insert(), dict(  # parameters: one cached statement for every registration
         id=registration.id, edition_id=registration.edition_id, reference=registration.reference,
         status=registration.status.value, submitted_at=registration.submitted_at, client_request_id=client_request_id,
         legal_name=org.legal_name, organisation_type=org.type.value, country=org.country, state=org.state,

@@ -14,6 +14,7 @@ from services.registration.adapters.tables import officers
 from services.registration.bootstrap import Registration
 from services.registration.domain import model
 from services.registration.domain.badges import InvalidBadge
+from services.registration.domain.editions import Edition
 from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.officers import build_officer
 from services.registration.domain.vetting import Decision
@@ -50,7 +51,7 @@ def submit_registration():
 
 def register(data: dict, *, client_request_id: str | None) -> service.Submitted:
     """A registration loaded by RegistrationIn, from the JSON API or the web form alike."""
-    edition = service.find_edition(wiring().engine, data["edition"])
+    edition = wiring().editions.by_slug(data["edition"])
     if edition is None:
         raise InvalidFields({"edition": ["No such edition."]})
     registration = model.Registration.submit(
@@ -61,6 +62,13 @@ def register(data: dict, *, client_request_id: str | None) -> service.Submitted:
     return service.submit_registration(wiring().engine, wiring().contracts, wiring().personal_data, registration,
                                        client_request_id=client_request_id, verify_url=f"{public_url()}/verify",
                                        correlation_id=current_correlation_id())
+
+
+def save_edition(edition: Edition) -> Edition:
+    saved = service.save_edition(wiring().engine, edition, actor=current_principal(),
+                                 correlation_id=current_correlation_id())
+    wiring().editions.forget(saved.slug)
+    return saved
 
 
 @api.get("/registrations/<uuid:registration_id>/status")
@@ -199,16 +207,14 @@ def list_editions():
 @api.post("/editions")
 @organiser("admin")
 def create_edition():
-    edition = service.save_edition(wiring().engine, load_json(EditionIn()), actor=current_principal(),
-                                   correlation_id=current_correlation_id())
+    edition = save_edition(load_json(EditionIn()))
     return jsonify(id=edition.id, slug=edition.slug), 201
 
 
 @api.put("/editions/<uuid:edition_id>")
 @organiser("admin")
 def update_edition(edition_id):
-    edition = dataclasses.replace(load_json(EditionIn()), id=str(edition_id))
-    service.save_edition(wiring().engine, edition, actor=current_principal(), correlation_id=current_correlation_id())
+    edition = save_edition(dataclasses.replace(load_json(EditionIn()), id=str(edition_id)))
     return jsonify(id=edition.id, slug=edition.slug)
 
 

@@ -24,6 +24,7 @@ from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.vetting import Decision, Status
 from services.registration.web.api import public_url, wiring
 from services.registration.web.api import register as register_registration
+from services.registration.web.api import save_edition
 from services.registration.web.schemas import (
     AccessLinkIn, DelegateIn, EditionIn, OrganisationIn, OrganiserIn, RegistrationIn, SignInIn)
 from shared.access import (
@@ -586,8 +587,7 @@ def save_edition_form():
     try:
         edition = EditionIn().load(payload)
         existing = service.find_edition(wiring().engine, edition.slug)
-        service.save_edition(wiring().engine, dataclasses.replace(edition, id=existing.id if existing else None),
-                             actor=current_principal(), correlation_id=current_correlation_id())
+        save_edition(dataclasses.replace(edition, id=existing.id if existing else None))
     except ValidationError as error:
         return _editions_page(422, _flatten(error.messages), form)
     except (InvalidFields, StateConflict) as error:

@@ -186,7 +186,9 @@ def test_public_writes_are_rate_limited_per_client(wiring, env):
     client = app.test_client()
     statuses = [client.post("/api/v1/access-links", json={"email": "a@example.in"}).status_code for _ in range(4)]
     assert statuses == [202, 202, 202, 429]
-    assert client.post("/api/v1/access-links", json={"email": "a@example.in"}).json["error"] == "too_many_requests"
+    refused = client.post("/api/v1/access-links", json={"email": "a@example.in"})
+    assert refused.json["error"] == "too_many_requests" and "at most 3 per 1 minute" in refused.json["message"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60, "the client is told when to try again"
 
 
 def test_organiser_sessions_last_a_working_day(wiring):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -9,11 +10,14 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.registration import service
 from services.registration.bootstrap import bootstrap
+from services.registration.domain.model import Registration
 from services.registration.manage import ensure_edition
 from services.registration.web.app import create_app
+from services.registration.web.schemas import RegistrationIn
 from shared.config import WebSettings, load_settings
-from shared.localinfra.ports import free_port
+from shared.localinfra.ports import free_port, wait_until
 from tests.support.journeys import verify_from_outbox
 from tests.support.registrations import gstin, registration_payload
 
@@ -62,6 +66,48 @@ def test_an_unknown_or_closed_edition_is_refused(client, env):
                    registration_closes_at=past)
     closed = client.post(URL, json=registration_payload("x@tejas.example.in", edition="dpd-2020"))
     assert closed.status_code == 409 and "closed on" in closed.json["message"]
+
+
+@pytest.fixture
+def other_web_process(env):
+    """A second web process on the same database, keeping editions for one second."""
+    wiring = bootstrap({**env, "REGISTRATION_EDITION_CACHE_SECONDS": "1"})
+    yield create_app(wiring, load_settings(WebSettings, env)).test_client()
+    wiring.engine.dispose()
+
+
+def test_an_organiser_closing_an_edition_stops_registrations_in_every_web_process(client, other_web_process, tokens):
+    """Each web process keeps an edition a few seconds (REGISTRATION_EDITION_CACHE_SECONDS): the
+    process that saved the edit applies it at once, the others within that time."""
+    assert other_web_process.post(URL, json=registration_payload("early@tejas.example.in")).status_code == 201
+    edition = next(e for e in client.get("/api/v1/editions").json["editions"] if e["slug"] == "dpd-2026")
+    now = datetime.now(timezone.utc)
+    closed = client.put(f"/api/v1/editions/{edition['id']}", headers={
+        "Authorization": f"Bearer {tokens.organiser('admin')}"}, json={
+        "slug": "dpd-2026", "name": "Defence Partnership Days 2026", "venue": "Manekshaw Centre, New Delhi",
+        "starts_on": (date.today() + timedelta(days=30)).isoformat(), "ends_on": (date.today() + timedelta(days=31)).isoformat(),
+        "registration_opens_at": (now - timedelta(days=2)).isoformat(),
+        "registration_closes_at": (now - timedelta(minutes=1)).isoformat()})
+    assert closed.status_code == 200
+
+    assert client.post(URL, json=registration_payload("late@tejas.example.in")).status_code == 409
+    assert wait_until(lambda: other_web_process.post(URL, json=registration_payload("late@tejas.example.in"))
+                      .status_code == 409, timeout=5), "the other process caught up with the edit"
+
+
+def test_a_reference_already_taken_is_replaced_rather_than_refused(client, wiring):
+    """References are random; when one repeats, the registrant still gets in, with another."""
+    first = client.post(URL, json=registration_payload("first@tejas.example.in")).json
+    form = RegistrationIn().load(registration_payload("twin@tejas.example.in"))
+    twin = dataclasses.replace(Registration.submit(
+        wiring.editions.by_slug("dpd-2026"), organisation=form["organisation"], delegates=form["delegates"],
+        meeting_interests=[], participation_interests=[], now=datetime.now(timezone.utc)), reference=first["reference"])
+
+    stored = service.submit_registration(wiring.engine, wiring.contracts, wiring.personal_data, twin,
+                                         client_request_id=None, verify_url="http://x/verify", correlation_id="c")
+
+    assert stored.reference != first["reference"] and stored.reference.startswith("DPD-")
+    assert count(wiring, "registrations") == 2
 
 
 def test_a_retried_request_with_the_same_idempotency_key_registers_once(client, wiring):
