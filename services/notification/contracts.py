@@ -71,6 +71,7 @@ class EmailVerificationRequested(_Tolerant):
     organisation_name = fields.String(required=True)
     email = fields.Email(required=True)
     full_name = fields.String(required=True)
+    registered_by = fields.String(load_default=None, allow_none=True)
     url = fields.Url(required=True, require_tld=False)
     expires_at = fields.AwareDateTime(required=True)
 

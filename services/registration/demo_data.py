@@ -129,16 +129,16 @@ def main(argv=None) -> int:
     roster.raise_for_status()
     print(f"officers: {roster.json()}")
 
-    ids, contacts = [], set()
+    ids, addresses = [], set()
     for index in range(args.companies):
         payload = company(rng, index, args.edition)
         response = requests.post(f"{args.url}/api/v1/registrations", json=payload, timeout=10,
                                  headers={"Idempotency-Key": f"demo-{args.seed}-{index}"})
         response.raise_for_status()
         ids.append(response.json()["id"])
-        contacts.add(payload["delegates"][0]["email"])
+        addresses.update(delegate["email"] for delegate in payload["delegates"])
     print(f"registrations: {len(ids)}")
-    print(f"confirmed by email: {confirm_emails(args.url, args.maildir, contacts, timeout=300)}")
+    print(f"confirmed by email: {confirm_emails(args.url, args.maildir, addresses, timeout=300)}")
 
     chosen = [registration_id for registration_id in ids if rng.random() < args.approve_share]
     approved = requests.post(f"{args.url}/api/v1/registrations/bulk-approve", json={"registration_ids": chosen},

@@ -154,6 +154,7 @@ class EmailVerificationRequestedV1(Schema):
     organisation_name = fields.String(required=True)
     email = fields.Email(required=True)
     full_name = fields.String(required=True)
+    registered_by = fields.String(load_default=None, allow_none=True)  # who named this delegate, if not themselves
     url = fields.Url(required=True, require_tld=False)
     expires_at = fields.AwareDateTime(required=True)
 

@@ -7,7 +7,7 @@ import dataclasses
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from services.registration import events
+from services.registration import events, service
 from services.registration.adapters import repository
 from services.registration.adapters.personal_data import FieldCipher
 from services.registration.adapters.tables import audit_log, delegates, outbox, registrations
@@ -64,8 +64,9 @@ def update_organisation(engine: Engine, contracts: ContractRegistry, *, registra
 
 
 def add_delegate(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, *, registration_id: str,
-                 delegate: Delegate, actor: Principal, correlation_id: str) -> None:
-    """Within the cap the edition sets for the organisation's category."""
+                 delegate: Delegate, actor: Principal, verify_url: str, correlation_id: str) -> None:
+    """Within the cap the edition sets for the organisation's category; the newcomer confirms
+    their email address."""
     with engine.begin() as connection:
         row = repository.locked(connection, registration_id)
         _editable(row)
@@ -75,6 +76,7 @@ def add_delegate(engine: Engine, contracts: ContractRegistry, cipher: FieldCiphe
         connection.execute(delegates.insert().values(repository.delegate_row(
             delegate, cipher, registration_id=registration_id, position=max(p.position for p in people) + 1)))
         _announce(connection, contracts, events.DELEGATE_ADDED, row, delegate.id, actor, correlation_id)
+        _confirm_email(connection, contracts, row, delegate, actor, verify_url, correlation_id)
 
 
 def remove_delegate(engine: Engine, contracts: ContractRegistry, *, registration_id: str, delegate_id: str,
@@ -91,6 +93,13 @@ def remove_delegate(engine: Engine, contracts: ContractRegistry, *, registration
                                 "them, or substitute them.")
         _announce(connection, contracts, events.DELEGATE_REMOVED, row, delegate_id, actor, correlation_id)
         connection.execute(delegates.delete().where(delegates.c.id == delegate_id))
+
+
+def _confirm_email(connection, contracts: ContractRegistry, row: sa.Row, delegate: Delegate, actor: Principal,
+                   verify_url: str, correlation_id: str) -> None:
+    service.request_email_confirmation(
+        connection, contracts, registration_id=row.id, reference=row.reference, organisation_name=row.legal_name,
+        delegate=delegate, registered_by=actor.name, verify_url=verify_url, correlation_id=correlation_id)
 
 
 def _editable(row: sa.Row) -> None:
@@ -117,7 +126,8 @@ def _announce(connection, contracts: ContractRegistry, event_type: str, row: sa.
 
 
 def substitute_delegate(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, *, registration_id: str,
-                        delegate_id: str, delegate: Delegate, actor: Principal, correlation_id: str) -> None:
+                        delegate_id: str, delegate: Delegate, actor: Principal, verify_url: str,
+                        correlation_id: str) -> None:
     """Someone else comes in a delegate's place (the contact too): the leaver's sign-in, badge and
     meetings are theirs, so the newcomer is a new person in the same place of the list."""
     with engine.begin() as connection:
@@ -134,3 +144,4 @@ def substitute_delegate(engine: Engine, contracts: ContractRegistry, cipher: Fie
         connection.execute(delegates.insert().values(repository.delegate_row(
             delegate, cipher, registration_id=registration_id, position=leaving.position)))
         _announce(connection, contracts, events.DELEGATE_ADDED, row, delegate.id, actor, correlation_id)
+        _confirm_email(connection, contracts, row, delegate, actor, verify_url, correlation_id)

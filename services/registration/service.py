@@ -15,10 +15,10 @@ from sqlalchemy.engine import Connection, Engine
 from services.registration import events
 from services.registration.adapters import repository
 from services.registration.adapters.personal_data import FieldCipher
-from services.registration.adapters.tables import audit_log, email_verifications, outbox, registrations
+from services.registration.adapters.tables import audit_log, delegates, email_verifications, outbox, registrations
 from services.registration.domain import vetting
 from services.registration.domain.editions import Edition, check_edition
-from services.registration.domain.model import Registration, new_reference
+from services.registration.domain.model import Delegate, Registration, new_reference
 from services.registration.domain.vetting import Decision, Outcome, Status
 from shared.audit import record_audit
 from shared.auth import Principal
@@ -107,20 +107,33 @@ def _violated_constraint(error: sa.exc.IntegrityError) -> str | None:
 
 def _store_new(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, registration: Registration,
                *, client_request_id: str | None, verify_url: str, correlation_id: str) -> Submitted:
-    secret = secrets.token_urlsafe(32)
-    expires_at = _now() + timedelta(hours=EMAIL_VERIFICATION_HOURS)
     with engine.begin() as connection:
         repository.add(connection, registration, client_request_id, cipher)
-        connection.execute(email_verifications.insert(), dict(
-            token_hash=_hash(secret), registration_id=registration.id, expires_at=expires_at))
         contact = registration.contact
-        record_event(connection, outbox, topic=events.IDENTITY_TOPIC, correlation_id=correlation_id,
-                     envelope=contracts.create(events.EMAIL_VERIFICATION_REQUESTED, registration.id, {
-                         "registration_id": registration.id, "reference": registration.reference,
-                         "organisation_name": registration.organisation.legal_name, "email": contact.email,
-                         "full_name": contact.full_name, "url": f"{verify_url}/{secret}",
-                         "expires_at": expires_at}))
+        for delegate in registration.delegates:
+            request_email_confirmation(
+                connection, contracts, registration_id=registration.id, reference=registration.reference,
+                organisation_name=registration.organisation.legal_name, delegate=delegate,
+                registered_by=None if delegate is contact else contact.full_name, verify_url=verify_url,
+                correlation_id=correlation_id)
     return Submitted(registration.id, registration.reference, registration.status.value, replayed=False)
+
+
+def request_email_confirmation(connection: Connection, contracts: ContractRegistry, *, registration_id: str,
+                               reference: str, organisation_name: str, delegate: Delegate, registered_by: str | None,
+                               verify_url: str, correlation_id: str) -> None:
+    """Email `delegate` a single-use link to confirm their address. `registered_by` names who
+    gave it, when that was someone else."""
+    secret = secrets.token_urlsafe(32)
+    expires_at = _now() + timedelta(hours=EMAIL_VERIFICATION_HOURS)
+    connection.execute(email_verifications.insert(), dict(
+        token_hash=_hash(secret), registration_id=registration_id, delegate_id=delegate.id, expires_at=expires_at))
+    record_event(connection, outbox, topic=events.IDENTITY_TOPIC, correlation_id=correlation_id,
+                 envelope=contracts.create(events.EMAIL_VERIFICATION_REQUESTED, registration_id, {
+                     "registration_id": registration_id, "reference": reference,
+                     "organisation_name": organisation_name, "email": delegate.email,
+                     "full_name": delegate.full_name, "registered_by": registered_by,
+                     "url": f"{verify_url}/{secret}", "expires_at": expires_at}))
 
 
 def _by_request_id(engine: Engine, client_request_id: str) -> Submitted | None:
@@ -129,9 +142,15 @@ def _by_request_id(engine: Engine, client_request_id: str) -> Submitted | None:
     return Submitted(earlier.id, earlier.reference, earlier.status, replayed=True) if earlier else None
 
 
-def verify_email(engine: Engine, contracts: ContractRegistry, secret: str, *, correlation_id: str) -> sa.Row:
-    """The contact confirmed their address: the registration goes to the organisers' queue.
-    Following the link again is harmless."""
+@dataclass(frozen=True)
+class Confirmation:
+    registration: sa.Row
+    waiting_for: list[str]  # delegates whose address is not confirmed yet
+
+
+def verify_email(engine: Engine, contracts: ContractRegistry, secret: str, *, correlation_id: str) -> Confirmation:
+    """A delegate confirmed their address. Once every delegate has, the registration goes to the
+    organisers' queue. Following a link again is harmless."""
     with engine.begin() as connection:
         link = connection.execute(sa.select(email_verifications).where(
             email_verifications.c.token_hash == _hash(secret)).with_for_update()).first()
@@ -140,21 +159,26 @@ def verify_email(engine: Engine, contracts: ContractRegistry, secret: str, *, co
         row = repository.locked(connection, link.registration_id)
         if link.used_at is None and link.expires_at <= _now():
             raise LinkRefused("This confirmation link has expired. Please register again.")
-        new_status = vetting.verify_email(Status(row.status))
-        if new_status is not Status(row.status):
+        if link.used_at is None:
             connection.execute(email_verifications.update().where(email_verifications.c.token_hash == link.token_hash)
                                .values(used_at=sa.func.now()))
+            connection.execute(delegates.update().where(delegates.c.id == link.delegate_id)
+                               .values(email_verified_at=sa.func.now()))
+        people = repository.people_of(connection, row.id)
+        waiting_for = [p.full_name for p in people if p.email_verified_at is None]
+        new_status = vetting.verify_email(Status(row.status), every_address_confirmed=not waiting_for)
+        if new_status is not Status(row.status):
             connection.execute(registrations.update().where(registrations.c.id == row.id)
                                .values(status=new_status.value, email_verified_at=sa.func.now()))
             row = repository.locked(connection, row.id)
             record_event(connection, outbox, topic=events.EVENTS_TOPIC, correlation_id=correlation_id,
                          envelope=contracts.create(events.REGISTRATION_SUBMITTED, row.id, {
-                             **repository.snapshot(row, repository.people_of(connection, row.id)),
+                             **repository.snapshot(row, people),
                              "submitted_at": row.submitted_at, "sectors": row.sectors,
                              "capabilities": row.capabilities, "products": row.products,
                              "meeting_interests": row.meeting_interests,
                              "participation_interests": row.participation_interests}))
-        return row
+        return Confirmation(row, waiting_for)
 
 
 def decide(engine: Engine, contracts: ContractRegistry, *, registration_id: str, decision: Decision,

@@ -71,12 +71,12 @@ def access_link(data: dict) -> list[EmailToSend]:
 
 
 def email_verification(data: dict) -> list[EmailToSend]:
-    """The registrant confirms their address before the registration reaches the organisers."""
+    """Each delegate confirms their address before the registration reaches the organisers."""
     person = Contact(person_id=None, email=data["email"], full_name=data["full_name"],
                      registration_id=str(data["registration_id"]))
     return [EmailToSend(recipient=person, template="email_verification", context={
         "full_name": data["full_name"], "organisation": data["organisation_name"], "reference": data["reference"],
-        "url": data["url"], "expires_at": local_time(data["expires_at"]),
+        "url": data["url"], "expires_at": local_time(data["expires_at"]), "registered_by": data["registered_by"],
     })]
 
 

@@ -35,7 +35,8 @@ def registration_detail(engine: Engine, registration_id: str) -> tuple[sa.Row | 
             sa.select(registrations).where(registrations.c.id == registration_id)).first()
         people = connection.execute(
             sa.select(delegates.c.id, delegates.c.full_name, delegates.c.designation, delegates.c.email,
-                      delegates.c.nationality, delegates.c.id_document_type, delegates.c.id_document_last4)
+                      delegates.c.nationality, delegates.c.id_document_type, delegates.c.id_document_last4,
+                      delegates.c.email_verified_at, delegates.c.erased_at)
             .where(delegates.c.registration_id == registration_id).order_by(delegates.c.position)).all()
     return registration, people
 
@@ -75,7 +76,8 @@ def _core_name(name):
 
 def flags(engine: Engine, registration: sa.Row, people: list[sa.Row]) -> list[str]:
     """What vetting should look at before deciding: likely duplicates within the edition
-    (same GSTIN, a delegate's email, a look-alike name) and delegates who are foreign nationals."""
+    (same GSTIN, a delegate's email, a look-alike name), delegates who are foreign nationals, and
+    delegates (added after the registration went to vetting) who have not confirmed their address."""
     others = sa.and_(registrations.c.edition_id == registration.edition_id, registrations.c.id != registration.id)
     found = []
     with engine.connect() as connection:
@@ -98,6 +100,8 @@ def flags(engine: Engine, registration: sa.Row, people: list[sa.Row]) -> list[st
     for person in people:
         if person.nationality != "IN":
             found.append(f"{person.full_name} is a national of {person.nationality}: needs additional clearance.")
+        if person.email_verified_at is None and not person.erased_at:
+            found.append(f"{person.full_name} has not confirmed their email address yet.")
     return found
 
 

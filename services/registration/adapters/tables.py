@@ -67,12 +67,15 @@ registrations = sa.Table(
              postgresql_ops={"legal_name": "gin_trgm_ops"}),
 )
 
-# The registrant's email check before vetting: only a hash of the link's secret is kept.
+# Each delegate's email check (a registration goes to vetting once all are confirmed): only a
+# hash of the link's secret is kept.
 email_verifications = sa.Table(
     "email_verifications", metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("registration_id", UUID(as_uuid=False), sa.ForeignKey("registrations.id", ondelete="CASCADE"),
               nullable=False),
+    sa.Column("delegate_id", UUID(as_uuid=False), sa.ForeignKey("delegates.id", ondelete="CASCADE"),
+              nullable=False, index=True),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("used_at", sa.DateTime(timezone=True)),
 )
@@ -92,6 +95,7 @@ delegates = sa.Table(
     sa.Column("id_document_ciphertext", sa.Text),  # see adapters/personal_data.py
     sa.Column("id_document_last4", sa.String(4)),
     sa.Column("erased_at", sa.DateTime(timezone=True)),
+    sa.Column("email_verified_at", sa.DateTime(timezone=True)),
     sa.UniqueConstraint("registration_id", "position"),
     sa.Index("ix_delegates_email_lower", sa.func.lower(sa.column("email"))),
 )

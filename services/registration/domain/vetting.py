@@ -73,9 +73,12 @@ def decide(current: Status, decision: Decision, *, places_left: int | None, mess
                     Decision.REQUEST_CHANGES: Status.CHANGES_REQUESTED}[decision])
 
 
-def verify_email(current: Status) -> Status:
-    """The registrant's email link: enters vetting. Following it again changes nothing."""
-    return Status.SUBMITTED if current is Status.AWAITING_VERIFICATION else current
+def verify_email(current: Status, *, every_address_confirmed: bool) -> Status:
+    """A delegate's email link: once every delegate's address is confirmed, the registration
+    enters vetting. Following a link again changes nothing."""
+    if current is Status.AWAITING_VERIFICATION and every_address_confirmed:
+        return Status.SUBMITTED
+    return current
 
 
 def amend(current: Status) -> Status:

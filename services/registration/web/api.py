@@ -328,7 +328,8 @@ def add_my_delegate():
     delegate = load_json(DelegateIn())
     self_service.add_delegate(wiring().engine, wiring().contracts, wiring().personal_data,
                               registration_id=registration_id, delegate=delegate,
-                              actor=current_principal(), correlation_id=current_correlation_id())
+                              actor=current_principal(), verify_url=f"{public_url()}/verify",
+                              correlation_id=current_correlation_id())
     return jsonify(id=delegate.id), 201
 
 
@@ -339,7 +340,7 @@ def substitute_my_delegate(delegate_id):
     self_service.substitute_delegate(wiring().engine, wiring().contracts, wiring().personal_data,
                                      registration_id=_my_registration_id(),
                                      delegate_id=str(delegate_id), delegate=delegate, actor=current_principal(),
-                                     correlation_id=current_correlation_id())
+                                     verify_url=f"{public_url()}/verify", correlation_id=current_correlation_id())
     return jsonify(id=delegate.id)
 
 

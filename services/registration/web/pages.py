@@ -208,12 +208,22 @@ def verify_confirm(secret):
 @public
 def verify(secret):
     try:
-        row = service.verify_email(wiring().engine, wiring().contracts, secret, correlation_id=current_correlation_id())
+        confirmation = service.verify_email(wiring().engine, wiring().contracts, secret,
+                                            correlation_id=current_correlation_id())
     except service.LinkRefused as refusal:
         return _page("message.html", 410, title="This link does not work", message=str(refusal))
+    row = confirmation.registration
+    if confirmation.waiting_for and row.status == Status.AWAITING_VERIFICATION.value:
+        return _page("message.html", title="Thank you", message=(
+            f"Your email address is confirmed. The registration of {row.legal_name} (reference {row.reference}) "
+            f"goes to the organisers once every delegate has confirmed theirs; still waiting for: "
+            f"{', '.join(confirmation.waiting_for)}. Each of them has an email with their own link."))
+    if row.status == Status.SUBMITTED.value:
+        return _page("message.html", title="Thank you",
+                     message=f"Your email address is confirmed. The registration of {row.legal_name} "
+                             f"(reference {row.reference}) is now with the organisers; you will hear from them by email.")
     return _page("message.html", title="Thank you",
-                 message=f"Your email address is confirmed. The registration of {row.legal_name} "
-                         f"(reference {row.reference}) is now with the organisers; you will hear from them by email.")
+                 message=f"Your email address is confirmed, as a delegate of {row.legal_name} (reference {row.reference}).")
 
 
 @pages.get("/admin/organisers")
@@ -370,7 +380,8 @@ def add_my_delegate():
     try:
         self_service.add_delegate(wiring().engine, wiring().contracts, wiring().personal_data,
                                   registration_id=registration_id, delegate=DelegateIn().load(row),
-                                  actor=current_principal(), correlation_id=current_correlation_id())
+                                  actor=current_principal(), verify_url=f"{public_url()}/verify",
+                                  correlation_id=current_correlation_id())
     except (ValidationError, InvalidFields) as error:
         return my_page(errors=_flatten(error.messages) if isinstance(error, ValidationError) else error.errors,
                        status=422)

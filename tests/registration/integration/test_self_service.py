@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from services.registration.adapters import queries
 from services.registration.domain.editions import CategoryRule
 from tests.support.editions import open_edition
 from tests.support.journeys import verify_from_outbox
@@ -75,6 +76,30 @@ def test_the_delegation_changes_within_its_cap_and_keeps_its_contact(client, wir
                                         "'registration.delegate%' ORDER BY position")).scalars())
     assert kinds == ["registration.delegate_added.v1", "registration.delegate_removed.v1",
                      "registration.delegate_added.v1", "registration.delegate_removed.v1"]
+
+
+def test_a_delegate_added_later_confirms_their_address_and_vetting_sees_until_they_do(client, wiring, tokens):
+    registration = signed_in_registrant(client, wiring, "lead@agni.example.in", approve_with=tokens.organiser("vetting"))
+    newcomer = {"full_name": "Arjun Nair", "designation": "CTO", "email": "arjun@agni.example.in",
+                "phone": "+91 98450 11111", "id_document": {"type": "pan", "number": "ABCPN1234K"}}
+    assert write(client, "POST", "/api/v1/me/delegates", newcomer).status_code == 201
+    with wiring.engine.connect() as db:
+        request = db.execute(sa.text(
+            "SELECT envelope->'data' FROM outbox_events WHERE event_type = 'identity.email_verification_requested.v1' "
+            "ORDER BY position DESC LIMIT 1")).scalar()
+    assert request["email"] == "arjun@agni.example.in" and request["registered_by"] == "Ananya Rao", \
+        "the newcomer hears who named them"
+
+    assert "Arjun Nair has not confirmed their email address yet." in vetting_flags(wiring, registration["id"])
+    path = "/verify/" + request["url"].rsplit("/verify/", 1)[1]
+    client.get(path)
+    confirmed = client.post(path, data={"csrf_token": client.get_cookie("dpd_csrf").value})
+    assert "confirmed, as a delegate of Tejas Avionics" in confirmed.get_data(as_text=True)
+    assert not any("confirmed their email" in flag for flag in vetting_flags(wiring, registration["id"]))
+
+
+def vetting_flags(wiring, registration_id: str) -> list[str]:
+    return queries.flags(wiring.engine, *queries.registration_detail(wiring.engine, registration_id))
 
 
 def test_a_registrant_cancels_and_then_cannot_change_anything(client, wiring):

@@ -38,11 +38,13 @@ def test_a_registration_is_stored_with_its_event_in_the_outbox(client, wiring):
     assert client.get(response.headers["Location"]).json == {
         "id": body["id"], "reference": body["reference"], "status": "awaiting_verification"}
     with wiring.engine.connect() as db:
-        event = db.execute(sa.text("SELECT event_type, message_key, envelope FROM outbox_events")).one()
+        event, other = db.execute(sa.text("SELECT event_type, message_key, envelope FROM outbox_events "
+                                          "ORDER BY position")).all()
         phones = db.execute(sa.text("SELECT phone FROM delegates ORDER BY position")).scalars().all()
     assert event.event_type == "identity.email_verification_requested.v1"
     assert event.message_key == body["id"]
     assert event.envelope["data"]["email"] == "ananya@tejas.example.in"
+    assert other.envelope["data"]["email"] == "ananya+1@tejas.example.in", "every delegate confirms their address"
     assert phones == ["+919876543210", "+919876543210"], "phones are stored in E.164"
 
     confirmed = verify_from_outbox(client, wiring.engine, body["id"])
@@ -53,8 +55,31 @@ def test_a_registration_is_stored_with_its_event_in_the_outbox(client, wiring):
                                        "WHERE event_type = 'registration.submitted.v1'")).scalar()
     assert len(submitted["data"]["delegates"]) == 2, "the organisers' event carries the whole delegation"
     again = verify_from_outbox(client, wiring.engine, body["id"])
-    assert again.status_code == 200, "following the link twice is harmless"
-    assert count(wiring, "outbox_events") == 2, "and announces nothing twice"
+    assert again.status_code == 200, "following the links twice is harmless"
+    assert count(wiring, "outbox_events") == 3, "two confirmation requests and one submission: nothing twice"
+
+
+def test_the_registration_goes_to_vetting_only_once_every_delegate_confirmed_their_address(client, wiring):
+    body = client.post(URL, json=registration_payload("ananya@tejas.example.in", delegates=2)).json
+    with wiring.engine.connect() as db:
+        requests_ = db.execute(sa.text(
+            "SELECT envelope->'data' FROM outbox_events WHERE event_type = 'identity.email_verification_requested.v1' "
+            "ORDER BY position")).scalars().all()
+    assert [(r["email"], r["registered_by"]) for r in requests_] == [
+        ("ananya@tejas.example.in", None), ("ananya+1@tejas.example.in", "Ananya Rao")], \
+        "each delegate gets their own link; the others hear who named them"
+
+    def follow(url):
+        path = "/verify/" + url.rsplit("/verify/", 1)[1]
+        client.get(path)
+        return client.post(path, data={"csrf_token": client.get_cookie("dpd_csrf").value})
+
+    first = follow(requests_[0]["url"])
+    assert first.status_code == 200 and "still waiting for: Ananya Rao 1" in first.get_data(as_text=True)
+    assert client.get(f"{URL}/{body['id']}/status").json["status"] == "awaiting_verification"
+    second = follow(requests_[1]["url"])
+    assert "is now with the organisers" in second.get_data(as_text=True)
+    assert client.get(f"{URL}/{body['id']}/status").json["status"] == "submitted"
 
 
 def test_an_unknown_or_closed_edition_is_refused(client, env):

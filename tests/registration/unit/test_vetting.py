@@ -9,8 +9,10 @@ from shared.errors import InvalidFields
 
 
 def test_a_confirmed_email_sends_the_registration_to_vetting_and_a_second_click_changes_nothing():
-    assert verify_email(Status.AWAITING_VERIFICATION) is Status.SUBMITTED
-    assert verify_email(Status.APPROVED) is Status.APPROVED
+    assert verify_email(Status.AWAITING_VERIFICATION, every_address_confirmed=True) is Status.SUBMITTED
+    assert verify_email(Status.AWAITING_VERIFICATION, every_address_confirmed=False) is Status.AWAITING_VERIFICATION, \
+        "one delegate's address is still unconfirmed"
+    assert verify_email(Status.APPROVED, every_address_confirmed=True) is Status.APPROVED
 
 
 def test_approval_takes_a_place_while_there_is_one_and_waitlists_once_the_category_is_full():
