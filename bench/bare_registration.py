@@ -2,8 +2,8 @@
 
 `POST /registrations` parses the JSON body and, in one transaction, inserts the rows
 registration's `submit_registration` inserts for one registration: a `registrations` row,
-one `delegates` row per delegate, an `email_verifications` row and an `outbox_events` row
-(an envelope of the same shape and about the same size as the real one). It uses
+one `delegates` row per delegate, and per delegate an `email_verifications` row and an
+`outbox_events` row (an envelope of the same shape and about the same size as the real one). It uses
 registration's own tables (`services.registration.adapters.tables`) on a database migrated
 by registration's own migrations, and the same engine settings (`shared.db.create_engine`).
 
@@ -54,7 +54,6 @@ def create_app() -> Flask:
         registration_id = str(uuid.uuid4())
         reference = "DPD-" + secrets.token_hex(6).upper()  # 48 bits: no collision in a few 100,000 rows
         now = datetime.now(timezone.utc)
-        secret = secrets.token_urlsafe(32)
         expires_at = now + timedelta(hours=VERIFICATION_HOURS)
         people = [dict(id=str(uuid.uuid4()), registration_id=registration_id, position=position,
                        full_name=d["full_name"], designation=d["designation"], email=d["email"], phone=d["phone"],
@@ -62,17 +61,25 @@ def create_app() -> Flask:
                        id_document_ciphertext=d["id_document"]["number"],
                        id_document_last4=d["id_document"]["number"][-4:])
                   for position, d in enumerate(data["delegates"])]
-        contact = people[0]
-        envelope = {
-            "specversion": "1.0", "id": str(uuid.uuid4()), "source": "dpd/registration",
-            "type": "identity.email_verification_requested.v1", "time": now.isoformat(), "subject": registration_id,
-            "datacontenttype": "application/json",
-            "data": {"registration_id": registration_id, "reference": reference,
-                     "organisation_name": org["legal_name"], "email": contact["email"],
-                     "full_name": contact["full_name"], "url": f"{request.host_url}verify/{secret}",
-                     "expires_at": expires_at.isoformat()}}
+        verifications, events = [], []
+        for person in people:  # as registration does: each delegate confirms their own address
+            secret = secrets.token_urlsafe(32)
+            envelope = {
+                "specversion": "1.0", "id": str(uuid.uuid4()), "source": "dpd/registration",
+                "type": "identity.email_verification_requested.v1", "time": now.isoformat(),
+                "subject": registration_id, "datacontenttype": "application/json",
+                "data": {"registration_id": registration_id, "reference": reference,
+                         "organisation_name": org["legal_name"], "email": person["email"],
+                         "full_name": person["full_name"], "registered_by": None,
+                         "url": f"{request.host_url}verify/{secret}", "expires_at": expires_at.isoformat()}}
+            verifications.append(dict(token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+                                      registration_id=registration_id, delegate_id=person["id"],
+                                      expires_at=expires_at))
+            events.append(dict(event_id=envelope["id"], topic=IDENTITY_TOPIC, message_key=registration_id,
+                               event_type=envelope["type"], envelope=envelope, correlation_id=str(uuid.uuid4())))
+        # Statements with parameters, the cheapest way SQLAlchemy Core inserts (registration does the same).
         with engine.begin() as connection:
-            connection.execute(registrations.insert().values(
+            connection.execute(registrations.insert(), dict(
                 id=registration_id, edition_id=edition_id, reference=reference, status="awaiting_verification",
                 submitted_at=now, legal_name=org["legal_name"], organisation_type=org["type"],
                 country=org.get("country", "IN"), state=org.get("state"), gstin=org.get("gstin"),
@@ -82,12 +89,8 @@ def create_app() -> Flask:
                 meeting_interests=data.get("meeting_interests", []),
                 participation_interests=data.get("participation_interests", [])))
             connection.execute(delegates.insert(), people)
-            connection.execute(email_verifications.insert().values(
-                token_hash=hashlib.sha256(secret.encode()).hexdigest(), registration_id=registration_id,
-                expires_at=expires_at))
-            connection.execute(outbox.insert().values(
-                event_id=envelope["id"], topic=IDENTITY_TOPIC, message_key=registration_id,
-                event_type=envelope["type"], envelope=envelope, correlation_id=str(uuid.uuid4())))
+            connection.execute(email_verifications.insert(), verifications)
+            connection.execute(outbox.insert(), events)
         response = jsonify(id=registration_id, reference=reference, status="awaiting_verification")
         response.status_code = 201
         return response

@@ -27,6 +27,7 @@ DELEGATE_ADDED = "registration.delegate_added.v1"
 DELEGATE_REMOVED = "registration.delegate_removed.v1"
 PERSONAL_DATA_ERASED = "registration.personal_data_erased.v1"
 PERSON_CHECKED_IN = "registration.person_checked_in.v1"
+EDITION_SAVED = "registration.edition_saved.v1"  # created or edited: what other services show of it
 OFFICER_ADDED = "registration.officer_added.v1"
 OFFICER_UPDATED = "registration.officer_updated.v1"
 OFFICER_REMOVED = "registration.officer_removed.v1"
@@ -63,8 +64,9 @@ class _RegistrationSnapshotV1(Schema):
     delegates = fields.List(fields.Nested(_PersonV1), required=True, validate=validate.Length(min=1))
 
 
-class RegistrationSubmittedV1(_RegistrationSnapshotV1):
-    submitted_at = fields.AwareDateTime(required=True)
+class _ProfileV1(Schema):
+    """What the organisation offers and seeks (see repository.profile)."""
+
     sectors = fields.List(fields.String(), required=True)
     capabilities = fields.String(required=True)
     products = fields.String(required=True)
@@ -72,7 +74,11 @@ class RegistrationSubmittedV1(_RegistrationSnapshotV1):
     participation_interests = fields.List(fields.String(), required=True)
 
 
-class RegistrationApprovedV1(_RegistrationSnapshotV1):
+class RegistrationSubmittedV1(_RegistrationSnapshotV1, _ProfileV1):
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class RegistrationApprovedV1(_RegistrationSnapshotV1, _ProfileV1):
     approved_at = fields.AwareDateTime(required=True)
     access_url = fields.Url(required=True, require_tld=False)  # where delegates ask for their sign-in link
 
@@ -94,14 +100,11 @@ class RegistrationCancelledV1(_RegistrationSnapshotV1):
     was_approved = fields.Boolean(required=True)
 
 
-class RegistrationUpdatedV1(_RegistrationSnapshotV1):
+class RegistrationUpdatedV1(_RegistrationSnapshotV1, _ProfileV1):
     """The registrant changed their details; `status` says whether it went back to vetting."""
 
     status = fields.String(required=True)
     changed = fields.List(fields.String(), required=True)
-    sectors = fields.List(fields.String(), required=True)
-    capabilities = fields.String(required=True)
-    products = fields.String(required=True)
 
 
 class DelegateChangedV1(_RegistrationSnapshotV1):
@@ -180,6 +183,18 @@ class BadgeIssuedV1(Schema):
     pdf_url = fields.Url(required=True, require_tld=False)
 
 
+class EditionSavedV1(Schema):
+    edition_id = fields.UUID(required=True)
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    venue = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    time_zone = fields.String(required=True)
+    registration_opens_at = fields.AwareDateTime(required=True)
+    registration_closes_at = fields.AwareDateTime(required=True)
+
+
 def contracts() -> ContractRegistry:
     registry = ContractRegistry(SOURCE)
     registry.register(REGISTRATION_SUBMITTED, RegistrationSubmittedV1)
@@ -191,6 +206,7 @@ def contracts() -> ContractRegistry:
     registry.register(REGISTRATION_UPDATED, RegistrationUpdatedV1)
     registry.register(DELEGATE_ADDED, DelegateChangedV1)
     registry.register(DELEGATE_REMOVED, DelegateChangedV1)
+    registry.register(EDITION_SAVED, EditionSavedV1)
     registry.register(OFFICER_ADDED, OfficerV1)
     registry.register(OFFICER_UPDATED, OfficerV1)
     registry.register(OFFICER_REMOVED, OfficerRemovedV1)

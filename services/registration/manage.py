@@ -52,7 +52,7 @@ def ensure_edition(environ, *, slug: str, name: str, venue: str, starts_on: date
         if existing:
             return existing.id
         return service.save_edition(
-            wiring.engine, Edition(slug=slug, name=name, venue=venue, starts_on=starts_on, ends_on=ends_on,
+            wiring.engine, wiring.contracts, Edition(slug=slug, name=name, venue=venue, starts_on=starts_on, ends_on=ends_on,
                                    time_zone="Asia/Kolkata", registration_opens_at=registration_opens_at,
                                    registration_closes_at=registration_closes_at, categories=categories or {}),
             actor=None, correlation_id="manage-ensure-edition").id

@@ -58,8 +58,7 @@ def update_organisation(engine: Engine, contracts: ContractRegistry, *, registra
         record_event(connection, outbox, topic=events.EVENTS_TOPIC, correlation_id=correlation_id,
                      envelope=contracts.create(events.REGISTRATION_UPDATED, registration_id, {
                          **repository.snapshot(row, repository.people_of(connection, registration_id)),
-                         "status": new_status.value, "changed": sorted(changed), "sectors": row.sectors,
-                         "capabilities": row.capabilities, "products": row.products}))
+                         **repository.profile(row), "status": new_status.value, "changed": sorted(changed)}))
         return new_status.value
 
 

@@ -55,7 +55,8 @@ def find_edition(engine: Engine, slug: str) -> Edition | None:
         return repository.edition_by(connection, slug=slug)
 
 
-def save_edition(engine: Engine, edition: Edition, *, actor: Principal | None, correlation_id: str) -> Edition:
+def save_edition(engine: Engine, contracts: ContractRegistry, edition: Edition, *, actor: Principal | None,
+                 correlation_id: str) -> Edition:
     check_edition(edition)
     edition = edition if edition.id else dataclasses.replace(edition, id=str(uuid.uuid4()))
     with engine.begin() as connection:
@@ -67,6 +68,12 @@ def save_edition(engine: Engine, edition: Edition, *, actor: Principal | None, c
         record_audit(connection, audit_log, actor=actor, action="edition.saved", target_type="edition",
                      target_id=edition.id, before=_edition_view(before) if before else None,
                      after=_edition_view(edition), correlation_id=correlation_id)
+        record_event(connection, outbox, topic=events.EVENTS_TOPIC, correlation_id=correlation_id,
+                     envelope=contracts.create(events.EDITION_SAVED, edition.id, {
+                         "edition_id": edition.id, "slug": edition.slug, "name": edition.name, "venue": edition.venue,
+                         "starts_on": edition.starts_on, "ends_on": edition.ends_on, "time_zone": edition.time_zone,
+                         "registration_opens_at": edition.registration_opens_at,
+                         "registration_closes_at": edition.registration_closes_at}))
     return edition
 
 
@@ -173,11 +180,8 @@ def verify_email(engine: Engine, contracts: ContractRegistry, secret: str, *, co
             row = repository.locked(connection, row.id)
             record_event(connection, outbox, topic=events.EVENTS_TOPIC, correlation_id=correlation_id,
                          envelope=contracts.create(events.REGISTRATION_SUBMITTED, row.id, {
-                             **repository.snapshot(row, people),
-                             "submitted_at": row.submitted_at, "sectors": row.sectors,
-                             "capabilities": row.capabilities, "products": row.products,
-                             "meeting_interests": row.meeting_interests,
-                             "participation_interests": row.participation_interests}))
+                             **repository.snapshot(row, people), **repository.profile(row),
+                             "submitted_at": row.submitted_at}))
         return Confirmation(row, waiting_for)
 
 
@@ -241,7 +245,7 @@ def _apply(connection: Connection, contracts: ContractRegistry, row: sa.Row, new
                  before={"status": row.status}, after={"status": new_status.value, "message": message})
     data = repository.snapshot(row, repository.people_of(connection, row.id))
     if new_status is Status.APPROVED:
-        data |= {"approved_at": now, "access_url": access_url}
+        data |= {"approved_at": now, "access_url": access_url, **repository.profile(row)}
     elif new_status in (Status.REJECTED, Status.CHANGES_REQUESTED):
         data |= {"decided_at": now, "message": message, "access_url": access_url}
     elif new_status is Status.WAITLISTED:

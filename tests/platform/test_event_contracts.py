@@ -16,12 +16,18 @@ SNAPSHOT = {"registration_id": str(uuid.uuid4()), "edition_id": str(uuid.uuid4()
             "organisation": {"legal_name": "Tejas Avionics", "type": "msme", "country": "IN", "state": "DL",
                              "gstin": None, "address": "Okhla", "city": "New Delhi", "postal_code": "110020"},
             "contact": PERSON, "delegates": [PERSON]}
+PROFILE = {"sectors": ["aerospace"], "capabilities": "c", "products": "", "meeting_interests": ["b2g"],
+           "participation_interests": []}
 LINK = {"email": "ananya@example.in", "full_name": "Ananya Rao", "url": "http://127.0.0.1:8001/x/secret",
         "expires_at": NOW}
 SAMPLES = {
-    "registration.submitted.v1": {**SNAPSHOT, "submitted_at": NOW, "sectors": ["aerospace"], "capabilities": "c",
-                                  "products": "", "meeting_interests": ["b2g"], "participation_interests": []},
-    "registration.approved.v1": {**SNAPSHOT, "approved_at": NOW, "access_url": "http://127.0.0.1:8001/access"},
+    "registration.submitted.v1": {**SNAPSHOT, **PROFILE, "submitted_at": NOW},
+    "registration.approved.v1": {**SNAPSHOT, **PROFILE, "approved_at": NOW,
+                                 "access_url": "http://127.0.0.1:8001/access"},
+    "registration.edition_saved.v1": {"edition_id": SNAPSHOT["edition_id"], "slug": "dpd-2026",
+                                      "name": "Defence Partnership Days 2026", "venue": "Manekshaw Centre, New Delhi",
+                                      "starts_on": NOW.date(), "ends_on": NOW.date(), "time_zone": "Asia/Kolkata",
+                                      "registration_opens_at": NOW, "registration_closes_at": NOW},
     "registration.rejected.v1": {**SNAPSHOT, "decided_at": NOW, "message": "Not a defence firm",
                                  "access_url": "http://127.0.0.1:8001/access"},
     "registration.changes_requested.v1": {**SNAPSHOT, "decided_at": NOW, "message": "Add your DPIIT number",
@@ -41,8 +47,7 @@ SAMPLES = {
 
 
 SAMPLES["registration.officer_updated.v1"] = SAMPLES["registration.officer_added.v1"]
-SAMPLES["registration.updated.v1"] = {**SNAPSHOT, "status": "submitted", "changed": ["legal_name"],
-                                      "sectors": ["aerospace"], "capabilities": "c", "products": ""}
+SAMPLES["registration.updated.v1"] = {**SNAPSHOT, **PROFILE, "status": "submitted", "changed": ["legal_name"]}
 SAMPLES["registration.delegate_added.v1"] = {**SNAPSHOT, "delegate": PERSON}
 SAMPLES["registration.delegate_removed.v1"] = {**SNAPSHOT, "delegate": PERSON}
 SAMPLES["identity.badge_issued.v1"] = {"person_id": PERSON["delegate_id"], "email": "a@example.in",

@@ -73,6 +73,12 @@ def snapshot(row: sa.Row, people: list[sa.Row]) -> dict:
             "contact": person(people[0]), "delegates": [person(p) for p in people]}
 
 
+def profile(row: sa.Row) -> dict:
+    """What the organisation offers and seeks, for the events matchmaking builds its profiles from."""
+    return {"sectors": row.sectors, "capabilities": row.capabilities, "products": row.products,
+            "meeting_interests": row.meeting_interests, "participation_interests": row.participation_interests}
+
+
 def places_left(connection: Connection, edition_id: str, category: str) -> int | None:
     """Approvals still possible in a category; locks the category so two approvals cannot both
     take the last place. None when the category has no limit."""

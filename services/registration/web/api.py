@@ -65,7 +65,7 @@ def register(data: dict, *, client_request_id: str | None) -> service.Submitted:
 
 
 def save_edition(edition: Edition) -> Edition:
-    saved = service.save_edition(wiring().engine, edition, actor=current_principal(),
+    saved = service.save_edition(wiring().engine, wiring().contracts, edition, actor=current_principal(),
                                  correlation_id=current_correlation_id())
     wiring().editions.forget(saved.slug)
     return saved
