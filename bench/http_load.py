@@ -171,8 +171,11 @@ class _Pool:
         self.idle.clear()
 
 
-def request_bytes(host: str, port: int, path: str, body: bytes) -> bytes:
-    return (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+def request_bytes(host: str, port: int, path: str, body: bytes | tuple[bytes, dict[str, str]]) -> bytes:
+    """`body` is the JSON body, or (body, headers) for a request that carries its own (a webhook's signature)."""
+    body, headers = body if isinstance(body, tuple) else (body, {})
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n{extra}"
             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 

@@ -63,6 +63,14 @@ participant = _classify(Access(PARTICIPANT))
 signed_in = _classify(Access("signed_in"))  # anyone signed in, e.g. to sign out
 
 
+def csrf_exempt(view):
+    """For a public route that another site posts to by design (a payment gateway sending the
+    buyer back), whose body carries its own signature: no CSRF token is asked for, and the
+    session cookie is not read, so a forged cross-site post can act as nobody."""
+    view.csrf_exempt = True
+    return view
+
+
 def organiser(*roles: str, read_only: bool = False) -> Callable:
     allowed = {"admin", *roles} | ({"viewer"} if read_only else set())
     return _classify(Access(ORGANISER, frozenset(allowed)))
@@ -83,13 +91,18 @@ def install_access(app: Flask, verifier: TokenVerifier, revocations: RevocationL
     @app.before_request
     def enforce_access():
         g.csrf_token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if getattr(view, "csrf_exempt", False):
+            if access_of(view) != Access("public"):
+                abort(403)  # only a public route may be exempt: nothing signed in rides a cross-site post
+            g.principal = None
+            return None
         g.principal, via_cookie = _authenticate(verifier, revocations)
         browser_form = request.mimetype in _FORM_TYPES and not request.path.startswith("/api/")
         if request.method in _UNSAFE_METHODS and (via_cookie or browser_form):
             offered = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
             if not (request.cookies.get(CSRF_COOKIE) and hmac.compare_digest(offered, g.csrf_token)):
                 return error_response(403, "csrf_failed", "The form expired or came from elsewhere; reload the page.")
-        view = app.view_functions.get(request.endpoint) if request.endpoint else None
         if view is None or request.endpoint == "static" or request.endpoint.endswith(".static"):
             return None  # Flask answers 404/405, or serves a static file
         access = access_of(view)

@@ -26,6 +26,8 @@ from shared.config import KafkaSettings
 from shared.events import CORRELATION_HEADER, ContractRegistry, Envelope, InvalidEvent
 from shared.faults import crash_point
 from shared.kafka import dead_letter_topic, new_consumer
+from shared.logs import correlation_id as logged_correlation_id
+from shared.metrics import record_consumed, record_dead_letter
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,12 @@ class IdempotentConsumer:
 
     def __init__(self, *, group: str, topics: list[str], engine: Engine, processed_table: sa.Table,
                  contracts: ContractRegistry, handlers: dict[str, Handler], kafka: KafkaSettings, producer,
-                 max_attempts: int = 5, first_backoff_seconds: float = 0.2, max_backoff_seconds: float = 5.0):
+                 max_attempts: int = 5, first_backoff_seconds: float = 0.2, max_backoff_seconds: float = 5.0,
+                 batch_size: int = 1):
+        """`batch_size` > 1 applies up to that many consecutive records of a partition in one
+        transaction (each still with its own processed mark), saving a commit per event in a
+        backlog. If any of them cannot be applied, that transaction is rolled back and those
+        records are applied one by one as usual, so only the failing one is retried or dead-lettered."""
         unknown = set(handlers) - set(contracts.types)
         if unknown:
             raise ValueError(f"handlers for event types without a contract: {sorted(unknown)}")
@@ -86,6 +93,9 @@ class IdempotentConsumer:
         self._max_attempts = max_attempts
         self._first_backoff = first_backoff_seconds
         self._max_backoff = max_backoff_seconds
+        self._batch_size = batch_size
+        # Built once and run with parameters: a statement built per event cost more than running it.
+        self._mark_processed = insert(processed_table).on_conflict_do_nothing().returning(processed_table.c.event_id)
         self.dead_letter_topic = dead_letter_topic(group).name
 
     def run(self, stop: threading.Event) -> None:
@@ -94,11 +104,7 @@ class IdempotentConsumer:
             while not stop.is_set():
                 batches = consumer.poll(timeout_ms=500)
                 for partition, records in batches.items():
-                    next_offset = None
-                    for record in records:
-                        if not self.process(record, stop):
-                            break  # stopping: the rest is redelivered to whoever consumes next
-                        next_offset = record.offset + 1
+                    next_offset = self._process_in_order(records, stop)
                     if next_offset is not None:
                         crash_point("consumer.after_transaction_before_commit")
                         self._commit(consumer, partition, next_offset)
@@ -106,6 +112,47 @@ class IdempotentConsumer:
                         break
         finally:
             consumer.close(autocommit=False)
+
+    def _process_in_order(self, records: list, stop: threading.Event) -> int | None:
+        """Apply one partition's records in order; the offset after the last one settled (None if none was)."""
+        next_offset = None
+        for first in range(0, len(records), self._batch_size):
+            chunk = records[first:first + self._batch_size]
+            if len(chunk) > 1 and self._apply_together(chunk):
+                next_offset = chunk[-1].offset + 1
+                continue
+            for record in chunk:
+                if not self.process(record, stop):
+                    return next_offset  # stopping: the rest is redelivered to whoever consumes next
+                next_offset = record.offset + 1
+        return next_offset
+
+    def _apply_together(self, records: list) -> bool:
+        """Apply `records` in one transaction; False (nothing applied) if any of them cannot be."""
+        try:
+            parsed = [self._handled(record) for record in records]
+            with self._engine.begin() as connection:
+                applied = [(received, self._apply_in(connection, handler, received))
+                           for handler, received in filter(None, parsed)]
+        except Exception as error:  # a malformed event, a failing handler, the database: one by one decides
+            log.warning("%d events could not be applied together (%s: %s); applying them one by one",
+                        len(records), type(error).__name__, error)
+            return False
+        for received, newly in applied:
+            record_consumed(self.group, received.envelope.type, newly)
+        log.info("applied %d of %d events together", sum(newly for _, newly in applied), len(records))
+        return True
+
+    def _handled(self, record) -> tuple[Handler, ReceivedEvent] | None:
+        """The record's handler and event, None if no handler here wants its type; InvalidEvent if it is malformed."""
+        headers = dict(record.headers or [])
+        correlation_id = headers.get(CORRELATION_HEADER, b"").decode(errors="replace")
+        envelope = Envelope.from_json(record.value)
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return None  # another service's concern: topics carry many event types
+        return handler, ReceivedEvent(envelope=envelope, data=self._contracts.load_data(envelope),
+                                      correlation_id=correlation_id or envelope.id)
 
     @staticmethod
     def _commit(consumer, partition: TopicPartition, next_offset: int) -> None:
@@ -119,14 +166,12 @@ class IdempotentConsumer:
     def process(self, record, stop: threading.Event) -> bool:
         """Apply one Kafka record, or dead-letter it. False if `stop` came before either was done."""
         headers = dict(record.headers or [])
-        correlation_id = headers.get(CORRELATION_HEADER, b"").decode(errors="replace")
+        logged_correlation_id.set(headers.get(CORRELATION_HEADER, b"").decode(errors="replace"))  # for log lines
         try:
-            envelope = Envelope.from_json(record.value)
-            handler = self._handlers.get(envelope.type)
-            if handler is None:
-                return True  # another service's concern: topics carry many event types
-            received = ReceivedEvent(envelope=envelope, data=self._contracts.load_data(envelope),
-                                     correlation_id=correlation_id or envelope.id)
+            handled = self._handled(record)
+            if handled is None:
+                return True
+            handler, received = handled
         except InvalidEvent as error:
             log.error("rejected a malformed event at %s-%s@%s: %s", record.topic, record.partition, record.offset, error)
             return self._dead_letter(record, error, attempts=1, stop=stop)
@@ -135,7 +180,9 @@ class IdempotentConsumer:
         while not stop.is_set():
             attempt += 1
             try:
-                self._apply(handler, received)
+                applied = self._apply(handler, received)
+                record_consumed(self.group, received.envelope.type, applied)
+                log.info("%s %s %s", "applied" if applied else "skipped redelivered", received.envelope.type, received.id)
                 return True
             except Exception as error:
                 if _is_database_outage(error):
@@ -153,15 +200,17 @@ class IdempotentConsumer:
     def _apply(self, handler: Handler, received: ReceivedEvent) -> bool:
         """The handler's writes and the processed mark, in one transaction. False for a redelivery."""
         with self._engine.begin() as connection:
-            newly_marked = connection.execute(
-                insert(self._processed)
-                .values(consumer=self.group, event_id=received.id, event_type=received.envelope.type)
-                .on_conflict_do_nothing()
-                .returning(self._processed.c.event_id)).first()
-            if newly_marked is None:
-                return False
-            handler(connection, received)
-            return True
+            return self._apply_in(connection, handler, received)
+
+    def _apply_in(self, connection: Connection, handler: Handler, received: ReceivedEvent) -> bool:
+        """Mark the event processed and run its handler in the caller's transaction; False for a redelivery."""
+        logged_correlation_id.set(received.correlation_id)
+        newly_marked = connection.execute(self._mark_processed, {
+            "consumer": self.group, "event_id": received.id, "event_type": received.envelope.type}).first()
+        if newly_marked is None:
+            return False
+        handler(connection, received)
+        return True
 
     def _dead_letter(self, record, error: Exception, *, attempts: int, stop: threading.Event) -> bool:
         headers = list(record.headers or []) + [
@@ -177,6 +226,7 @@ class IdempotentConsumer:
             try:
                 self._producer.send(self._kafka.topic(self.dead_letter_topic), key=record.key,
                                     value=record.value, headers=headers).get(timeout=30)
+                record_dead_letter(self.group)
                 return True
             except KafkaError:
                 # Moving on without the dead letter would drop the message: wait for the broker.

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from shared.config import KafkaSettings
 from shared.events import CONTENT_TYPE, CORRELATION_HEADER, Envelope
 from shared.faults import crash_point
+from shared.metrics import record_outbox_published
 from shared.pg_listen import dedicated_connection, notify
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ class OutboxRelay:
             connection.execute(
                 t.update().where(t.c.position.in_([row.position for row in rows]))
                 .values(published_at=sa.func.now(), publish_attempts=t.c.publish_attempts + 1, last_error=None))
+        record_outbox_published(len(rows))
         return len(rows)
 
     def _record_failure(self, positions: list[int], error: Exception) -> None:

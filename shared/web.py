@@ -54,7 +54,22 @@ def load_json(schema: Schema) -> dict:
         raise ValidationError({"_body": ["The body is not valid JSON."]}) from None
     if not isinstance(payload, dict):
         raise ValidationError({"_body": ["The body must be a JSON object."]})
+    with_nul = _paths_with_nul(payload)
+    if with_nul:  # PostgreSQL cannot store one, and no person types one
+        raise ValidationError({path: ["Must not contain NUL characters."] for path in with_nul})
     return schema.load(payload)
+
+
+def _paths_with_nul(value, path: tuple = ()) -> list[str]:
+    """Where in a decoded JSON document a string (or a key) holds a NUL character, as dotted paths."""
+    if isinstance(value, str):
+        return [".".join(map(str, path)) or "_body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in (_paths_with_nul(key, path) if "\x00" in key else _paths_with_nul(item, (*path, key)))]
+    if isinstance(value, list):
+        return [found for index, item in enumerate(value) for found in _paths_with_nul(item, (*path, index))]
+    return []
 
 
 def current_correlation_id() -> str:
@@ -71,6 +86,14 @@ def configure_web(app: Flask) -> None:
         offered = request.headers.get(CORRELATION_HTTP_HEADER, "")
         g.correlation_id = offered if _SAFE_CORRELATION_ID.match(offered) else str(uuid.uuid4())
         correlation_id.set(g.correlation_id)
+
+    @app.before_request
+    def refuse_nul_in_the_url():
+        """A NUL character in the path or query is never meant (and PostgreSQL cannot compare with one)."""
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                          for key, value in request.args.items(multi=True)):
+            return error_response(400, "bad_request", "The address contains a NUL character.")
+        return None
 
     @app.after_request
     def echo_correlation_id(response):

@@ -15,6 +15,7 @@ from typing import Protocol
 from kafka import KafkaProducer
 
 from shared.kafka import new_producer
+from shared.metrics_endpoints import worker_metrics_endpoint
 from shared.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,26 @@ class Component(Protocol):
     name: str
 
     def run(self, stop: threading.Event) -> None: ...
+
+
+class PeriodicJob:
+    """A component that calls `step` until it reports no more work (returns 0), then waits
+    `interval` seconds and looks again. A step that raises is logged and tried again at the next
+    interval: a database outage is waited out, a bug does not stop the rest of the worker."""
+
+    def __init__(self, name: str, step: Callable[[], int], interval: float):
+        self.name = name
+        self._step = step
+        self._interval = interval
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                while self._step() and not stop.is_set():
+                    pass
+            except Exception:
+                log.exception("%s failed; trying again in %.1fs", self.name, self._interval)
+            stop.wait(self._interval)
 
 
 def run_worker(components: list[Component], stop: threading.Event | None = None) -> int:
@@ -61,7 +82,7 @@ def run_relay_worker(service: str, engine, outbox_table, kafka,
     """A service's worker: its outbox relay plus the components `extra_components` makes (consumers...)."""
     producer = new_producer(kafka, client_id=f"{service}-worker")
     try:
-        relay = OutboxRelay(engine, outbox_table, producer, kafka)
-        return run_worker([relay, *extra_components(producer)])
+        components = [OutboxRelay(engine, outbox_table, producer, kafka), *extra_components(producer)]
+        return run_worker([*components, *worker_metrics_endpoint(service, engine, kafka, components)])
     finally:
         producer.close(timeout=10)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.config import KafkaSettings, load_settings, positive_int, setting
+from shared.config import KafkaSettings, load_settings, positive_float, positive_int, setting
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,9 @@ class Settings:
     database_pool_size: int = setting(
         "MATCHMAKING_DATABASE_POOL_SIZE", default=5, parse=positive_int,
         doc="connections each process keeps open to the database")
+    expiry_check_seconds: float = setting(
+        "MATCHMAKING_EXPIRY_CHECK_SECONDS", default=30.0, parse=positive_float,
+        doc="how often the worker expires meeting requests whose answer deadline has passed")
 
 
 def load(environ=None) -> tuple[Settings, KafkaSettings]:

@@ -11,6 +11,8 @@ class Settings:
     database_url: str = setting(
         "NOTIFICATION_DATABASE_URL", doc="SQLAlchemy URL of notification's own database")
     smtp_host: str = setting("SMTP_HOST", doc="SMTP server (or relay) that takes our mail")
+    matchmaking_url: str = setting(
+        "MATCHMAKING_PUBLIC_URL", doc="matchmaking's base URL as browsers reach it: meeting emails link to it")
     database_pool_size: int = setting(
         "NOTIFICATION_DATABASE_POOL_SIZE", default=5, parse=positive_int,
         doc="connections each process keeps open to the database")
@@ -26,7 +28,14 @@ class Settings:
         doc="the From header of every email")
     max_delivery_attempts: int = setting(
         "NOTIFICATION_MAX_DELIVERY_ATTEMPTS", default=8, parse=positive_int,
-        doc="tries for an email that fails transiently before it is given up as failed")
+        doc="tries for an email that fails transiently before it is given up as failed and dead-lettered")
+    first_retry_seconds: float = setting(
+        "NOTIFICATION_FIRST_RETRY_SECONDS", default=2.0, parse=positive_float,
+        doc="wait after an email's first transient failure; it doubles after each further one (at most 15 min)")
+    digest_period_seconds: int = setting(
+        "NOTIFICATION_DIGEST_PERIOD_SECONDS", default=3600, parse=positive_int,
+        doc="a person gets at most one meeting-request email per this many seconds; "
+            "requests arriving meanwhile are listed together in the next one")
 
 
 def load(environ=None) -> tuple[Settings, KafkaSettings]:

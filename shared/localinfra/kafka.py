@@ -28,7 +28,7 @@ from shared.localinfra.process import Server, ServerProcess, run_until_signalled
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-__all__ = ["PROJECT_ROOT", "KafkaBroker", "ensure_kafka_libs", "kafka_version", "new_cluster_id", "main"]
+__all__ = ["PROJECT_ROOT", "KafkaBroker", "KafkaCluster", "ensure_kafka_libs", "kafka_version", "new_cluster_id", "main"]
 
 POM = PROJECT_ROOT / "deploy" / "kafka" / "pom.xml"
 CACHE_DIR = PROJECT_ROOT / ".cache" / "kafka"
@@ -223,12 +223,19 @@ class KafkaBroker(Server):
 
     def start(self, timeout: float = 120) -> None:
         """Start the broker and return once it serves clients; formats the storage on first use."""
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the broker's process without waiting (a cluster's nodes need each other to be ready)."""
         _require_tools("java")
         libs = ensure_kafka_libs()
         self._write_config_files()
         if not (self.log_dir / "meta.properties").exists():
             self._format_storage(libs)
         self._process.spawn(self._java_command(libs, "kafka.Kafka", self.data_dir / "server.properties"))
+
+    def wait_ready(self, timeout: float = 120) -> None:
         self._process.wait_ready(self._serves_clients, timeout)
 
     def stop(self, timeout: float = 30) -> None:
@@ -309,6 +316,51 @@ class KafkaBroker(Server):
         except KafkaError:
             return False
         return any(broker["broker_id"] == self.node_id for broker in brokers)
+
+
+class KafkaCluster(Server):
+    """Several KRaft nodes (each broker and controller) on loopback forming one cluster, for
+    fault tests: replication factor `size`, min.insync.replicas `min_insync_replicas`.
+
+    Nodes find each other's registrations lost within `session_timeout_ms` (short, so a
+    killed node's partitions get new leaders quickly); `brokers[i].kill()` crashes one and
+    `brokers[i].start()` brings it back with its data.
+    """
+
+    def __init__(self, data_dir: Path, size: int = 3, *, min_insync_replicas: int = 2, heap: str = "384m",
+                 session_timeout_ms: int = 3000) -> None:
+        controller_ports = [free_port() for _ in range(size)]
+        voters = ",".join(f"{node}@127.0.0.1:{port}" for node, port in enumerate(controller_ports, start=1))
+        cluster_id = new_cluster_id()
+        timing = {"broker.session.timeout.ms": session_timeout_ms,
+                  "broker.heartbeat.interval.ms": max(200, session_timeout_ms // 6)}
+        self.brokers = [
+            KafkaBroker(Path(data_dir) / f"node{node}", controller_port=port, node_id=node,
+                        controller_quorum_voters=voters, heap=heap, extra_properties=timing, cluster_id=cluster_id,
+                        replication_factor=size, min_insync_replicas=min_insync_replicas)
+            for node, port in enumerate(controller_ports, start=1)]
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return ",".join(broker.bootstrap_servers for broker in self.brokers)
+
+    def start(self, timeout: float = 180) -> None:
+        """Launch every node, then wait for each: none is ready before a quorum of controllers is up."""
+        try:
+            for broker in self.brokers:
+                broker.launch()
+            for broker in self.brokers:
+                broker.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for broker in self.brokers:
+            broker.stop()
+
+    def is_running(self) -> bool:
+        return all(broker.is_running() for broker in self.brokers)
 
 
 def main(argv: list[str] | None = None) -> int:

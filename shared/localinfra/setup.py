@@ -89,6 +89,8 @@ def main() -> int:
         f"  sign in as    {environ['DEV_ADMIN_EMAIL']} / {admin_password}",
         f"  register      POST {environ['REGISTRATION_PUBLIC_URL']}/api/v1/registrations (edition {LOCAL_EDITION})",
         f"  mail          every email sent is a file in {run_dir(environ) / 'mail' / 'new'}",
+        *([f"  payments      {environ['RAZORPAY_API_URL']} is a payment gateway simulator: no real money moves"]
+          if environ.get("GATEWAY_SIMULATOR_BIND") else []),
         "Ctrl-C stops everything.",
     ]), flush=True)
     stop = threading.Event()

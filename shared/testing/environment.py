@@ -54,8 +54,8 @@ def platform_environment(
       service gets its port up front, so each one knows the others' URLs from the start.
     - `databases_for`: the services that get a database (all four unless a caller runs fewer).
 
-    Secrets (`WEB_SECRET_KEY`, `PERSONAL_DATA_KEY`, `BADGE_SIGNING_SECRET`) are new random
-    values on every call; cookies are not Secure (plain http on loopback).
+    Secrets (`WEB_SECRET_KEY`, `PERSONAL_DATA_KEY`, `BADGE_SIGNING_SECRET`, billing's link and
+    gateway secrets) are new random values on every call; cookies are not Secure (plain http on loopback).
     """
     unknown = set(databases_for) - set(SERVICE_NAMES)
     if unknown:
@@ -74,6 +74,17 @@ def platform_environment(
         "KAFKA_REPLICATION_FACTOR": "1",
         "MAIL_FROM": MAIL_FROM,
         "LOG_LEVEL": "INFO",
+        # Billing: the organiser invoicing from Delhi, and the payment gateway's credentials
+        # (RAZORPAY_API_URL stays unset: a test that pays points it at its gateway simulator).
+        "BILLING_SUPPLIER_LEGAL_NAME": "Centre for Joint Warfare Studies",
+        "BILLING_SUPPLIER_GSTIN": "07AAACD1234E1ZB",
+        "BILLING_SUPPLIER_ADDRESS": "Kashmir House, Rajaji Marg, New Delhi 110011",
+        "BILLING_SUPPLIER_LEGAL_FORM": "company",
+        "BILLING_DOCUMENT_LINK_SECRET": _random_key(),
+        "BILLING_BANK_TRANSFER_DETAILS": "Centre for Joint Warfare Studies, A/c 000123456789, IFSC SBIN0000691",
+        "RAZORPAY_KEY_ID": "rzp_test_" + secrets.token_hex(7),
+        "RAZORPAY_KEY_SECRET": secrets.token_urlsafe(24),
+        "RAZORPAY_WEBHOOK_SECRET": secrets.token_urlsafe(24),
     }
     if smtp_host is not None and smtp_port is not None:
         env |= {"SMTP_HOST": smtp_host, "SMTP_PORT": str(smtp_port)}

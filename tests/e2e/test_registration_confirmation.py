@@ -69,5 +69,6 @@ def pipeline_is_idle(platform_env) -> bool:
         unpublished = db.execute(sa.text("SELECT count(*) FROM outbox_events WHERE published_at IS NULL")).scalar()
     with sa.create_engine(platform_env["NOTIFICATION_DATABASE_URL"], poolclass=sa.pool.NullPool).connect() as db:
         unsent = db.execute(sa.text("SELECT count(*) FROM outbound_emails WHERE status = 'pending'")).scalar()
-        consumed = db.execute(sa.text("SELECT count(*) FROM processed_events")).scalar()
+        consumed = db.execute(sa.text("SELECT count(*) FROM processed_events "
+                                      "WHERE event_type = 'identity.email_verification_requested.v1'")).scalar()
     return unpublished == 0 and unsent == 0 and consumed == 1000

@@ -38,7 +38,7 @@ def test_shared_code_imports_no_service():
         assert not leaks, f"{path.relative_to(PROJECT_ROOT)} imports {leaks}"
 
 
-@pytest.mark.parametrize("service", ["registration", "notification"])
+@pytest.mark.parametrize("service", ["registration", "notification", "matchmaking", "billing"])
 def test_domain_layers_import_no_framework(service):
     frameworks = ("flask", "sqlalchemy", "kafka", "marshmallow", "alembic")
     for path in (PROJECT_ROOT / "services" / service / "domain").rglob("*.py"):

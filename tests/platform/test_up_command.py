@@ -19,7 +19,7 @@ from tests.support.registrations import registration_payload
 def env_file(tmp_path):
     """The committed dev.env with every port moved, so the test never meets a developer's running platform."""
     text = (PROJECT_ROOT / "deploy" / "local" / "dev.env").read_text()
-    ports = {old: str(free_port()) for old in ("55432", "59092", "59093", "2525", "8001", "8002", "8003", "8004")}
+    ports = {old: str(free_port()) for old in ("55432", "59092", "59093", "2525", "8001", "8002", "8003", "8004", "8005")}
     for old, new in ports.items():
         text = text.replace(old, new)
     text = text.replace(".run", str(tmp_path / "run"))

@@ -1,12 +1,12 @@
-"""Matchmaking's HTTP entrypoint: the app factory. Its own routes arrive with the matchmaking issue; until
-then its back-office page shows the figures of its event backbone."""
+"""Matchmaking's HTTP entrypoint: the app factory."""
 from __future__ import annotations
 
 from flask import Flask
 
-from services.matchmaking.adapters.tables import audit_log, outbox, processed_events, revoked_subjects
+from services.matchmaking.adapters.tables import audit_log, revoked_subjects
 from services.matchmaking.bootstrap import Matchmaking, bootstrap
-from shared.backbone_dashboard import backbone_dashboard_blueprint
+from services.matchmaking.web.api import api
+from services.matchmaking.web.pages import pages
 from shared.config import WebSettings, load_settings
 from shared.logs import configure_logging
 from shared.service_app import new_service_app
@@ -15,8 +15,7 @@ from shared.service_app import new_service_app
 def create_app(wiring: Matchmaking | None = None, web: WebSettings | None = None) -> Flask:
     configure_logging("services.matchmaking")
     wiring = wiring or bootstrap()
-    dashboard = backbone_dashboard_blueprint("matchmaking", "Matchmaking", wiring.engine, outbox, processed_events)
     app = new_service_app(__name__, engine=wiring.engine, kafka=wiring.kafka, web=web or load_settings(WebSettings),
-                          revoked_subjects=revoked_subjects, audit_log=audit_log, blueprints=[dashboard])
+                          revoked_subjects=revoked_subjects, audit_log=audit_log, blueprints=[api, pages])
     app.extensions["matchmaking"] = wiring
     return app

@@ -1,38 +1,44 @@
-"""Who hears about what: the emails an event calls for. Plain Python; rendering happens elsewhere."""
+"""Who hears about what: the emails an event calls for. Plain Python; rendering happens elsewhere.
+
+Registration's and identity's events here; meetings in meetings.py, orders in orders.py.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-EVENT_TIME_ZONE = ZoneInfo("Asia/Kolkata")
+from services.notification.domain.formatting import local_time
 
 
 @dataclass(frozen=True)
-class Contact:
-    person_id: str | None  # None for someone who is not a delegate yet (an unconfirmed registrant)
+class Recipient:
     email: str
     full_name: str
-    registration_id: str | None = None
+    person_id: str | None = None  # None for someone the directory does not know by id (an unconfirmed registrant)
+
+
+@dataclass(frozen=True)
+class CalendarInvite:
+    """What a calendar needs to add, update or remove one meeting (RFC 5545 iTIP)."""
+
+    meeting_id: str  # the UID is built from it: every invite about a meeting updates the same entry
+    sequence: int  # grows with each change, so the newest invite wins
+    method: str  # "REQUEST" (add or update) or "CANCEL" (remove)
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    location: str
+    description: str
+    attendees: tuple[tuple[str, str], ...]  # (name, email) of everyone at the meeting
 
 
 @dataclass(frozen=True)
 class EmailToSend:
-    recipient: Contact
+    recipient: Recipient
     template: str
     context: dict
-
-
-def local_time(moment: datetime) -> str:
-    """A time as people at the event read it: Indian Standard Time, stated."""
-    return moment.astimezone(EVENT_TIME_ZONE).strftime("%d %b %Y, %H:%M IST")
-
-
-def contacts_of_registration(data: dict) -> list[Contact]:
-    registration_id = str(data["registration_id"])
-    return [Contact(person_id=str(person["delegate_id"]), email=person["email"],
-                    full_name=person["full_name"], registration_id=registration_id)
-            for person in data["delegates"]]
+    calendar: CalendarInvite | None = None
+    digest: str | None = None  # grouped with others of this kind for the same recipient (domain/digests.py)
 
 
 def registration_received(data: dict) -> list[EmailToSend]:
@@ -47,10 +53,14 @@ def registration_received(data: dict) -> list[EmailToSend]:
     })]
 
 
-def _contact(data: dict) -> Contact:
+def _contact(data: dict) -> Recipient:
     person = data["contact"]
-    return Contact(person_id=str(person["delegate_id"]), email=person["email"], full_name=person["full_name"],
-                   registration_id=str(data["registration_id"]))
+    return Recipient(person_id=str(person["delegate_id"]), email=person["email"], full_name=person["full_name"])
+
+
+def _delegates(data: dict) -> list[Recipient]:
+    return [Recipient(person_id=str(p["delegate_id"]), email=p["email"], full_name=p["full_name"])
+            for p in data["delegates"]]
 
 
 def registration_approved(data: dict) -> list[EmailToSend]:
@@ -60,11 +70,11 @@ def registration_approved(data: dict) -> list[EmailToSend]:
         "organisation": data["organisation"]["legal_name"],
         "reference": data["reference"],
         "access_url": data["access_url"],
-    }) for person in contacts_of_registration(data)]
+    }) for person in _delegates(data)]
 
 
 def access_link(data: dict) -> list[EmailToSend]:
-    person = Contact(person_id=str(data["person_id"]), email=data["email"], full_name=data["full_name"])
+    person = Recipient(person_id=str(data["person_id"]), email=data["email"], full_name=data["full_name"])
     return [EmailToSend(recipient=person, template="access_link", context={
         "full_name": data["full_name"], "url": data["url"], "expires_at": local_time(data["expires_at"]),
     })]
@@ -72,8 +82,7 @@ def access_link(data: dict) -> list[EmailToSend]:
 
 def email_verification(data: dict) -> list[EmailToSend]:
     """Each delegate confirms their address before the registration reaches the organisers."""
-    person = Contact(person_id=None, email=data["email"], full_name=data["full_name"],
-                     registration_id=str(data["registration_id"]))
+    person = Recipient(email=data["email"], full_name=data["full_name"])
     return [EmailToSend(recipient=person, template="email_verification", context={
         "full_name": data["full_name"], "organisation": data["organisation_name"], "reference": data["reference"],
         "url": data["url"], "expires_at": local_time(data["expires_at"]), "registered_by": data["registered_by"],
@@ -88,8 +97,24 @@ def to_contact(template: str, data: dict, **extra) -> list[EmailToSend]:
         "reference": data["reference"], **extra})]
 
 
+def registration_rejected(data: dict) -> list[EmailToSend]:
+    return to_contact("registration_rejected", data, message=data["message"])
+
+
+def registration_changes_requested(data: dict) -> list[EmailToSend]:
+    return to_contact("registration_changes_requested", data, message=data["message"], access_url=data["access_url"])
+
+
+def registration_waitlisted(data: dict) -> list[EmailToSend]:
+    return to_contact("registration_waitlisted", data)
+
+
+def registration_cancelled(data: dict) -> list[EmailToSend]:
+    return to_contact("registration_cancelled", data)
+
+
 def badge_ready(data: dict) -> list[EmailToSend]:
-    person = Contact(person_id=str(data["person_id"]), email=data["email"], full_name=data["full_name"])
+    person = Recipient(person_id=str(data["person_id"]), email=data["email"], full_name=data["full_name"])
     return [EmailToSend(recipient=person, template="badge_ready", context={
         "full_name": data["full_name"], "role": data["role_label"], "png_url": data["png_url"],
         "pdf_url": data["pdf_url"]})]

@@ -19,10 +19,14 @@ from services.registration.domain.officers import COLUMNS as OFFICER_COLUMNS
 from services.registration.domain.officers import build_officer
 from services.registration.domain.vetting import Decision
 from services.registration.web.schemas import (
-    AccessLinkIn, BulkApproveIn, CheckInIn, DecisionIn, DelegateIn, EditionIn, OrganisationIn, OrganiserIn, OrganiserUpdateIn,
-    RegistrationIn, SignInIn, SubmittedOut)
+    AccessLinkIn, BulkApproveIn, BulkApproveOut, CancelledOut, CheckedInOut, CheckInIn, CreatedOut, DecisionIn, DecisionOut,
+    DelegateIn, EditionIn, EditionsOut, MeOut, MessageOut, OfficerBodyIn, OfficerSavedOut, OfficersOut, OrganisationIn,
+    OrganiserIn, OrganisersOut, OrganiserUpdateIn, RegistrationIn, RegistrationsOut, RegistrationsQuery,
+    RegistrationStatusOut, RosterImportedOut, RosterRefusedOut, SavedEditionOut, SignInIn, StatusOut, SubmittedOut,
+    TokenOut)
 from shared.access import current_principal, organiser, participant, public, signed_in
 from shared.errors import InvalidFields, StateConflict
+from shared.openapi import Body, ErrorOut, documented
 from shared.service_app import rate_limited
 from shared.web import current_correlation_id, error_response, load_json
 
@@ -41,6 +45,9 @@ def public_url() -> str:
 @api.post("/registrations")
 @public
 @rate_limited
+@documented("Register an organisation and its delegates (an Idempotency-Key header makes a retry register once)",
+            body=RegistrationIn, responses={201: SubmittedOut, 200: SubmittedOut},
+            headers={201: {"Location": "Where to follow its status."}, 200: {"Location": "Where to follow its status."}})
 def submit_registration():
     submitted = register(load_json(_registration_in), client_request_id=_idempotency_key())
     response = jsonify(_submitted_out.dump(submitted))
@@ -73,6 +80,7 @@ def save_edition(edition: Edition) -> Edition:
 
 @api.get("/registrations/<uuid:registration_id>/status")
 @public
+@documented("A registration's status, by its id", responses={200: RegistrationStatusOut})
 def registration_status(registration_id):
     with wiring().engine.connect() as connection:
         row = repository.summary(connection, str(registration_id))
@@ -93,6 +101,8 @@ def _idempotency_key() -> str | None:
 @api.post("/auth/token")
 @public
 @rate_limited
+@documented("An organiser's API token, for their email and password", body=SignInIn,
+            responses={200: TokenOut, 401: ErrorOut})
 def organiser_token():
     """An API token for an organiser (the pages use the session cookie instead)."""
     data = load_json(SignInIn())
@@ -105,6 +115,7 @@ def organiser_token():
 
 @api.post("/auth/sign-out")
 @signed_in
+@documented("Sign out: every token of the caller stops working", responses={204: None})
 def sign_out():
     identity.sign_out(wiring(), current_principal(), current_correlation_id())
     return "", 204
@@ -113,6 +124,8 @@ def sign_out():
 @api.post("/access-links")
 @public
 @rate_limited
+@documented("Email a sign-in link to an approved participant (the answer never tells whether one exists)",
+            body=AccessLinkIn, responses={202: MessageOut})
 def request_access_link():
     data = load_json(AccessLinkIn())
     identity.request_access_link(wiring(), data["email"], link_base_url=public_url(),
@@ -122,6 +135,7 @@ def request_access_link():
 
 @api.get("/me")
 @participant
+@documented("The caller's own registration and delegation (or roster entry, for an officer)", responses={200: MeOut})
 def my_registration():
     me = current_principal()
     if me.officer:
@@ -143,6 +157,7 @@ def _registration_view(row) -> dict:
 
 @api.get("/registrations")
 @organiser("vetting", read_only=True)
+@documented("Registrations, newest first (at most 200)", query=RegistrationsQuery, responses={200: RegistrationsOut})
 def list_registrations():
     rows = queries.registration_list(wiring().engine, status=request.args.get("status"),
                                      search=request.args.get("q"))
@@ -151,6 +166,8 @@ def list_registrations():
 
 @api.post("/registrations/<uuid:registration_id>/decision")
 @organiser("vetting")
+@documented("Approve, waitlist, ask for changes or reject a registration", body=DecisionIn,
+            responses={200: DecisionOut, 409: ErrorOut})
 def decide(registration_id):
     data = load_json(DecisionIn())
     outcome = service.decide(wiring().engine, wiring().contracts, registration_id=str(registration_id),
@@ -161,6 +178,7 @@ def decide(registration_id):
 
 @api.post("/registrations/bulk-approve")
 @organiser("vetting")
+@documented("Approve several registrations, each on its own", body=BulkApproveIn, responses={200: BulkApproveOut})
 def bulk_approve():
     """Each registration on its own: one that cannot be approved does not hold back the rest."""
     results = []
@@ -177,6 +195,8 @@ def bulk_approve():
 
 @api.post("/registrations/<uuid:registration_id>/cancel")
 @organiser("vetting")
+@documented("Cancel a registration (the longest-waiting of its category may be approved instead)",
+            responses={200: CancelledOut, 409: ErrorOut})
 def cancel_registration(registration_id):
     promoted = service.cancel(wiring().engine, wiring().contracts, registration_id=str(registration_id),
                               actor=current_principal(), access_url=f"{public_url()}/access",
@@ -186,6 +206,7 @@ def cancel_registration(registration_id):
 
 @api.post("/me/cancel")
 @participant
+@documented("Cancel the caller's own registration", responses={200: CancelledOut, 409: ErrorOut})
 def cancel_my_registration():
     me = current_principal()
     service.cancel(wiring().engine, wiring().contracts, registration_id=_my_registration_id(), actor=me,
@@ -195,6 +216,7 @@ def cancel_my_registration():
 
 @api.get("/editions")
 @public
+@documented("Every edition", responses={200: EditionsOut})
 def list_editions():
     with wiring().engine.connect() as connection:
         rows = repository.all_editions(connection)
@@ -206,6 +228,7 @@ def list_editions():
 
 @api.post("/editions")
 @organiser("admin")
+@documented("Create an edition", body=EditionIn, responses={201: SavedEditionOut, 409: ErrorOut})
 def create_edition():
     edition = save_edition(load_json(EditionIn()))
     return jsonify(id=edition.id, slug=edition.slug), 201
@@ -213,6 +236,7 @@ def create_edition():
 
 @api.put("/editions/<uuid:edition_id>")
 @organiser("admin")
+@documented("Change an edition", body=EditionIn, responses={200: SavedEditionOut, 409: ErrorOut})
 def update_edition(edition_id):
     edition = save_edition(dataclasses.replace(load_json(EditionIn()), id=str(edition_id)))
     return jsonify(id=edition.id, slug=edition.slug)
@@ -220,6 +244,7 @@ def update_edition(edition_id):
 
 @api.get("/organisers")
 @organiser("admin")
+@documented("Every organiser account", responses={200: OrganisersOut})
 def list_organisers():
     return jsonify(organisers=[{"id": a.id, "email": a.email, "name": a.name, "roles": sorted(a.roles),
                                 "active": a.active} for a in identity.list_organisers(wiring())])
@@ -227,6 +252,7 @@ def list_organisers():
 
 @api.post("/organisers")
 @organiser("admin")
+@documented("Create an organiser account", body=OrganiserIn, responses={201: CreatedOut})
 def create_organiser():
     data = load_json(OrganiserIn())
     account_id = identity.create_organiser(wiring(), actor=current_principal(), email=data["email"],
@@ -237,6 +263,8 @@ def create_organiser():
 
 @api.put("/organisers/<uuid:account_id>")
 @organiser("admin")
+@documented("Change an organiser's roles or disable them", body=OrganiserUpdateIn,
+            responses={204: None, 409: ErrorOut})
 def update_organiser(account_id):
     data = load_json(OrganiserUpdateIn())
     identity.update_organiser(wiring(), actor=current_principal(), account_id=str(account_id), roles=data["roles"],
@@ -259,12 +287,15 @@ def _officer_view(row) -> dict:
 
 @api.get("/editions/<slug>/officers")
 @organiser("vetting", "matchmaking", read_only=True)
+@documented("An edition's officer roster", responses={200: OfficersOut})
 def list_officers(slug):
     return jsonify(officers=[_officer_view(row) for row in roster.roster_of(wiring().engine, _edition_or_404(slug).id)])
 
 
 @api.post("/editions/<slug>/officers")
 @organiser("vetting", "matchmaking")
+@documented("Add an officer to the roster, or update them (by email)", body=OfficerBodyIn,
+            responses={201: OfficerSavedOut, 200: OfficerSavedOut, 422: ErrorOut})
 def add_officer(slug):
     edition = _edition_or_404(slug)
     payload = request.get_json(silent=True)
@@ -280,6 +311,8 @@ def add_officer(slug):
 
 @api.post("/editions/<slug>/officers/import")
 @organiser("vetting", "matchmaking")
+@documented("Import the roster from CSV (all rows or none)", body=Body("text/csv"),
+            responses={200: RosterImportedOut, 422: RosterRefusedOut})
 def import_officers(slug):
     """The roster as CSV: the request body (text/csv) or an uploaded file named `file`."""
     edition = _edition_or_404(slug)
@@ -299,6 +332,7 @@ def import_officers(slug):
 
 @api.delete("/officers/<uuid:officer_id>")
 @organiser("vetting", "matchmaking")
+@documented("Remove an officer from the roster", responses={204: None, 409: ErrorOut})
 def remove_officer(officer_id):
     roster.remove_officer(wiring().engine, wiring().contracts, str(officer_id), actor=current_principal(),
                           correlation_id=current_correlation_id())
@@ -314,6 +348,8 @@ def _my_registration_id() -> str:
 
 @api.put("/me/organisation")
 @participant
+@documented("Correct the caller's organisation (a new identity goes back to vetting)", body=OrganisationIn,
+            responses={200: StatusOut, 409: ErrorOut})
 def update_my_organisation():
     status = self_service.update_organisation(
         wiring().engine, wiring().contracts, registration_id=_my_registration_id(),
@@ -323,6 +359,7 @@ def update_my_organisation():
 
 @api.post("/me/delegates")
 @participant
+@documented("Add a delegate to the caller's delegation", body=DelegateIn, responses={201: CreatedOut, 409: ErrorOut})
 def add_my_delegate():
     registration_id = _my_registration_id()
     delegate = load_json(DelegateIn())
@@ -335,6 +372,7 @@ def add_my_delegate():
 
 @api.put("/me/delegates/<uuid:delegate_id>")
 @participant
+@documented("Replace one of the caller's delegates", body=DelegateIn, responses={200: CreatedOut, 409: ErrorOut})
 def substitute_my_delegate(delegate_id):
     delegate = load_json(DelegateIn())
     self_service.substitute_delegate(wiring().engine, wiring().contracts, wiring().personal_data,
@@ -346,6 +384,7 @@ def substitute_my_delegate(delegate_id):
 
 @api.delete("/me/delegates/<uuid:delegate_id>")
 @participant
+@documented("Remove one of the caller's delegates", responses={204: None, 409: ErrorOut})
 def remove_my_delegate(delegate_id):
     self_service.remove_delegate(wiring().engine, wiring().contracts, registration_id=_my_registration_id(),
                                  delegate_id=str(delegate_id), actor=current_principal(),
@@ -355,6 +394,8 @@ def remove_my_delegate(delegate_id):
 
 @api.post("/check-ins")
 @organiser("vetting", "matchmaking", "finance")
+@documented("Scan a badge at the venue: the first scan checks its holder in", body=CheckInIn,
+            responses={200: CheckedInOut, 410: ErrorOut, 422: ErrorOut})
 def check_in():
     """Venue staff scan a badge: the first scan checks its holder in."""
     data = load_json(CheckInIn())

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import phonenumbers
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from services.registration.domain import model
 from services.registration.domain.contact import normalise_email, normalise_phone
@@ -173,3 +173,205 @@ class BulkApproveIn(Schema):
 
 class CheckInIn(Schema):
     code = fields.String(required=True, validate=validate.Length(min=5, max=120))
+
+
+# --- what the JSON API answers: declarations for its OpenAPI document (shared/openapi.py) --------
+
+class RegistrationStatusOut(Schema):
+    id = fields.UUID(required=True)
+    reference = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class TokenOut(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class MessageOut(Schema):
+    message = fields.String(required=True)
+
+
+class OfficerOut(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    rank = fields.String(required=True)
+    organisation = fields.String(required=True)
+    appointment = fields.String(required=True)
+    email = fields.String(required=True)
+    phone = fields.String(required=True, allow_none=True)
+    sectors = fields.List(fields.String(), required=True)
+    requirements = fields.String(required=True)
+
+
+class MyRegistrationOut(Schema):
+    id = fields.UUID(required=True)
+    reference = fields.String(required=True)
+    status = fields.String(required=True)
+    legal_name = fields.String(required=True)
+    organisation_type = fields.String(required=True)
+    state = fields.String(required=True, allow_none=True)
+    country = fields.String(required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class MyDelegateOut(Schema):
+    id = fields.UUID(required=True)
+    full_name = fields.String(required=True)
+    designation = fields.String(required=True)
+    email = fields.String(required=True)
+    nationality = fields.String(required=True)
+    id_document_type = fields.String(required=True, allow_none=True)
+    id_document_last4 = fields.String(required=True, allow_none=True)
+    email_verified_at = fields.String(required=True, allow_none=True, metadata={"description": "HTTP date"})
+    erased_at = fields.String(required=True, allow_none=True, metadata={"description": "HTTP date"})
+
+
+class MeIdentityOut(Schema):
+    delegate_id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class MeOut(Schema):
+    """A delegate sees their registration and delegation; an officer their roster entry."""
+
+    officer = fields.Nested(OfficerOut)
+    registration = fields.Nested(MyRegistrationOut)
+    delegates = fields.List(fields.Nested(MyDelegateOut))
+    me = fields.Nested(MeIdentityOut)
+
+
+class RegistrationsQuery(Schema):
+    status = fields.String(metadata={"description": "Only registrations in this status."})
+    q = fields.String(metadata={"description": "Search the legal name, reference and GSTIN."})
+
+
+class RegistrationRowOut(Schema):
+    id = fields.UUID(required=True)
+    reference = fields.String(required=True)
+    legal_name = fields.String(required=True)
+    organisation_type = fields.String(required=True)
+    state = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class RegistrationsOut(Schema):
+    registrations = fields.List(fields.Nested(RegistrationRowOut), required=True)
+
+
+class DecisionOut(Schema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True)
+
+
+class BulkResultOut(Schema):
+    """Approved (status, note) or refused (error), each on its own."""
+
+    id = fields.UUID(required=True)
+    status = fields.String()
+    note = fields.String(allow_none=True)
+    error = fields.String()
+
+
+class BulkApproveOut(Schema):
+    results = fields.List(fields.Nested(BulkResultOut), required=True)
+
+
+class CancelledOut(Schema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True)
+    promoted_from_waitlist = fields.Raw(metadata={"description": "The registration approved in its place, if any."})
+
+
+class EditionOut(Schema):
+    id = fields.UUID(required=True)
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    venue = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    registration_opens_at = fields.AwareDateTime(required=True)
+    registration_closes_at = fields.AwareDateTime(required=True)
+
+
+class EditionsOut(Schema):
+    editions = fields.List(fields.Nested(EditionOut), required=True)
+
+
+class SavedEditionOut(Schema):
+    id = fields.UUID(required=True)
+    slug = fields.String(required=True)
+
+
+class OrganiserOut(Schema):
+    id = fields.UUID(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+
+
+class OrganisersOut(Schema):
+    organisers = fields.List(fields.Nested(OrganiserOut), required=True)
+
+
+class CreatedOut(Schema):
+    id = fields.String(required=True)
+
+
+class OfficersOut(Schema):
+    officers = fields.List(fields.Nested(OfficerOut), required=True)
+
+
+class OfficerBodyIn(Schema):
+    """An officer as `add_officer` reads it (the roster's columns; other keys are ignored)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    name = fields.String()
+    rank = fields.String()
+    organisation = fields.String()
+    appointment = fields.String()
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+    sectors = fields.List(fields.String())
+    requirements = fields.String()
+
+
+class OfficerSavedOut(Schema):
+    result = fields.String(required=True, metadata={"enum": ["added", "updated", "unchanged"]})
+
+
+class RosterImportedOut(Schema):
+    added = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+
+
+class RosterRowErrorsOut(Schema):
+    line = fields.Integer(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+class RosterRefusedOut(Schema):
+    """422 of a roster import: the import's own refusal with every bad row, or the shared error shape."""
+
+    error = fields.String(required=True)
+    message = fields.String(required=True)
+    rows = fields.List(fields.Nested(RosterRowErrorsOut))
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.Raw())
+
+
+class StatusOut(Schema):
+    status = fields.String(required=True)
+
+
+class CheckedInOut(Schema):
+    status = fields.String(required=True, metadata={"enum": ["checked_in", "already_checked_in"]})
+    full_name = fields.String(required=True)
+    organisation = fields.String(required=True)
+    role = fields.String(required=True)
+    checked_in_at = fields.AwareDateTime(required=True)
