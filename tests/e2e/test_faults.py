@@ -48,7 +48,8 @@ def running_platform(env: dict, log_dir, signing_keys) -> Iterator[Platform]:
         processes.stop_all()
 
 
-def surge_through(platform: Platform, mailbox, run_id: str, fault: Callable[[RegistrationLoad], None]) -> dict:
+def surge_through(platform: Platform, mailbox, run_id: str, fault: Callable[[RegistrationLoad], None], *,
+                  resent_copies_allowed: bool = False) -> dict:
     """The surge, with `fault` injected once a quarter of it is in; then every promise checked."""
     load = RegistrationLoad(platform, run_id, count=REGISTRANTS, rate=RATE).start()
     wait_until(lambda: load.progress() >= REGISTRANTS // 4, 120, message="the surge never got going")
@@ -58,14 +59,14 @@ def surge_through(platform: Platform, mailbox, run_id: str, fault: Callable[[Reg
     expect_every_registrant_through(registrants)
     wait_until_idle(platform, PIPELINE)
     expect_each_registered_once(platform, registrants)
-    expect_one_email_each(mailbox, registrants, "Confirm your email")
-    expect_one_email_each(mailbox, registrants, "Registration received")
+    expect_one_email_each(mailbox, registrants, "Confirm your email", resent_copies_allowed=resent_copies_allowed)
+    expect_one_email_each(mailbox, registrants, "Registration received", resent_copies_allowed=resent_copies_allowed)
 
     approved = requests.post(platform.url("registration", "/api/v1/registrations/bulk-approve"),
                              json={"registration_ids": [r.registration_id for r in registrants]},
                              headers=platform.organiser("vetting"), timeout=60)
     assert [r.get("status") for r in approved.json()["results"]] == ["approved"] * REGISTRANTS, approved.text
-    expect_one_email_each(mailbox, registrants, "approved")
+    expect_one_email_each(mailbox, registrants, "approved", resent_copies_allowed=resent_copies_allowed)
     wait_until(lambda: consistency(platform.env)[0] == 0, 120, interval=1,
                message=lambda: f"the services never agreed:\n{consistency(platform.env)[1]}")
     assert platform.count("matchmaking", "SELECT count(*) FROM organisations WHERE status = 'approved'") == REGISTRANTS
@@ -171,7 +172,7 @@ def test_postgresql_restarted_mid_surge_answers_503_then_recovers(own_postgres, 
             wait_until(lambda: requests.get(platform.url("registration", "/readyz"), timeout=10).status_code == 200,
                        60, message="registration never became ready again")
 
-        answers = surge_through(platform, mailbox, run_id, restart_postgres)
+        answers = surge_through(platform, mailbox, run_id, restart_postgres, resent_copies_allowed=True)
     assert outage["readyz"] == (503, {"status": "not_ready", "checks": {"database": "down", "kafka": "up"}})
     assert outage["write"][0] == 503 and outage["write"][1]["error"] == "service_unavailable" and outage["write"][2]
     assert 503 in answers and set(answers) <= {200, 201, 503, "no answer"}, answers
