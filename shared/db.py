@@ -24,6 +24,11 @@ def new_metadata() -> sa.MetaData:
     return sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def violated_constraint(error: sa.exc.IntegrityError) -> str:
+    """The name of the constraint PostgreSQL says an insert or update broke ("" if it did not say)."""
+    return getattr(getattr(error.orig, "diag", None), "constraint_name", None) or ""
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine that checks connections before use, so a restarted PostgreSQL heals by itself."""
     return sa.create_engine(

@@ -13,6 +13,7 @@ from services.billing.domain.catalogue import BoothPlace, CatalogueItem, ItemKin
 from services.billing.domain.states import state_by_key
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.db import violated_constraint
 from shared.errors import InvalidFields, StateConflict
 
 DEFAULT_VENUE_STATE = "DL"  # the Manekshaw Centre, New Delhi
@@ -97,7 +98,7 @@ def _insert_or_explain(connection: Connection, statement) -> None:
         with connection.begin_nested():
             connection.execute(statement)
     except sa.exc.IntegrityError as error:
-        constraint = getattr(error.orig.diag, "constraint_name", "") or ""
+        constraint = violated_constraint(error)
         if "booth_place" in constraint:
             raise InvalidFields({"booth_number": ["This hall already has a booth with this number."]}) from None
         if "kind_name" in constraint:

@@ -22,6 +22,7 @@ from services.registration.domain.model import Delegate, Registration, new_refer
 from services.registration.domain.vetting import Decision, Outcome, Status
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.db import violated_constraint
 from shared.errors import StateConflict
 from shared.events import ContractRegistry
 from shared.outbox import record_event
@@ -98,18 +99,13 @@ def submit_registration(engine: Engine, contracts: ContractRegistry, cipher: Fie
                               verify_url=verify_url, correlation_id=correlation_id)
         except sa.exc.IntegrityError as error:
             attempts_left -= 1
-            if _violated_constraint(error) == "uq_registrations_reference" and attempts_left:
+            if violated_constraint(error) == "uq_registrations_reference" and attempts_left:
                 registration = dataclasses.replace(registration, reference=new_reference())
                 continue  # 40 random bits: rare, but a surge of thousands meets one sooner or later
             earlier = _by_request_id(engine, client_request_id) if client_request_id else None
             if earlier is None:
                 raise
             return earlier  # two requests with one Idempotency-Key raced: the other one stored it
-
-
-def _violated_constraint(error: sa.exc.IntegrityError) -> str | None:
-    diagnostics = getattr(error.orig, "diag", None)
-    return getattr(diagnostics, "constraint_name", None)
 
 
 def _store_new(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, registration: Registration,

@@ -1,16 +1,14 @@
 """Registration's pages: organisers' sign-in, dashboard and vetting desk; participants' access links and own page."""
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request, stream_with_context,
+    Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
     url_for)
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
@@ -34,6 +32,7 @@ from shared.audit import record_audit
 from shared.auth import ORGANISER_ROLES
 from shared.errors import InvalidFields, StateConflict
 from shared.service_app import rate_limited
+from shared.spreadsheets import csv_download
 from shared.web import current_correlation_id
 from shared.web_ui.charts import bar_chart
 
@@ -132,25 +131,8 @@ def export_registrations():
                      target_type="edition", target_id=edition.id if edition else "all",
                      correlation_id=current_correlation_id())
 
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(queries.EXPORT_COLUMNS)
-        for row in queries.export_rows(wiring().engine, edition.id if edition else None):
-            writer.writerow(_spreadsheet_safe(row))
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
-    response = Response(stream_with_context(lines()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=registrations.csv"
-    return response
-
-
-def _spreadsheet_safe(row) -> list[str]:
-    """A cell starting with = + - @ is a formula to a spreadsheet: registrants typed these, so defuse them."""
-    return [f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value for value in row]
+    return csv_download("registrations.csv", queries.EXPORT_COLUMNS,
+                        queries.export_rows(wiring().engine, edition.id if edition else None))
 
 
 @pages.get("/admin/registrations/<uuid:registration_id>")
