@@ -102,7 +102,13 @@ class IdempotentConsumer:
         consumer = new_consumer(self._kafka, self.group, self.topics)
         try:
             while not stop.is_set():
-                batches = consumer.poll(timeout_ms=500)
+                try:
+                    batches = consumer.poll(timeout_ms=500)
+                except KafkaError as error:
+                    # The broker is away (restarting, a leader moving): wait for it rather than die.
+                    log.warning("could not poll %s: %s; trying again", self.topics, error)
+                    stop.wait(1)
+                    continue
                 for partition, records in batches.items():
                     next_offset = self._process_in_order(records, stop)
                     if next_offset is not None:
@@ -162,6 +168,10 @@ class IdempotentConsumer:
             # The group rebalanced while we worked: the partition's new owner re-reads from the
             # last committed offset, and the processed marks make that harmless.
             log.warning("offset commit for %s refused after a rebalance", partition)
+        except KafkaError as error:
+            # The broker or the group coordinator is away. The next commit covers this offset; if
+            # none comes first, the events are redelivered and the processed marks skip them.
+            log.warning("could not commit offset %d of %s: %s", next_offset, partition, error)
 
     def process(self, record, stop: threading.Event) -> bool:
         """Apply one Kafka record, or dead-letter it. False if `stop` came before either was done."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import defaultdict
 
@@ -9,10 +10,12 @@ import pytest
 import sqlalchemy as sa
 from marshmallow import Schema, fields
 
+from shared.config import KafkaSettings
 from shared.consumer import IdempotentConsumer, processed_events_table
 from shared.db import new_metadata
 from shared.events import ContractRegistry, Envelope
 from shared.kafka import TopicSpec, dead_letter_topic, ensure_topics, new_producer
+from shared.localinfra.kafka import KafkaBroker
 from shared.localinfra.ports import wait_until
 from shared.outbox import OutboxRelay, outbox_table, record_event
 from shared.testing.kafka_topics import read_topic
@@ -173,3 +176,34 @@ def test_a_handler_that_fails_then_recovers_applies_once_and_dead_letters_nothin
     wait_until(lambda: effect_values(engine) == [7], timeout=60)
     with pytest.raises(TimeoutError):
         read_topic(kafka_settings, "ledger.dead-letter", at_least=1, timeout=2)
+
+
+def test_a_consumer_rides_out_a_broker_outage_between_applying_an_event_and_committing_it(
+        engine, tmp_path, run_id, run_in_background, caplog):
+    """The broker goes away just as an offset is to be committed: the consumer waits for it to come
+    back and goes on consuming instead of dying with the commit."""
+    with KafkaBroker(tmp_path / "kafka") as broker:
+        settings = KafkaSettings(bootstrap_servers=broker.bootstrap_servers, topic_prefix=f"{run_id}.",
+                                 replication_factor=1)
+        ensure_topics(settings, [TopicSpec(TOPIC, partitions=1), dead_letter_topic("ledger")])
+        producer = new_producer(settings, client_id="test")
+        try:
+            def stops_the_broker_at_1(connection, event) -> None:
+                apply_effect(connection, event)
+                if event.data["value"] == 1:
+                    broker.stop()
+
+            publish(producer, settings, contracts().create(COUNTED, "a", {"value": 1}))
+            thread_count = threading.active_count()
+            with caplog.at_level(logging.WARNING, logger="shared.consumer"):
+                run_in_background(consumer(engine, settings, producer, stops_the_broker_at_1))
+                wait_until(lambda: "could not commit offset" in caplog.text, timeout=60,
+                           message="the commit never met the stopped broker")
+            broker.start()
+            publish(producer, settings, contracts().create(COUNTED, "a", {"value": 2}))
+
+            wait_until(lambda: effect_values(engine) == [1, 2], timeout=120,
+                       message=lambda: f"applied after the outage: {effect_values(engine)}")
+            assert threading.active_count() >= thread_count + 1, "the consumer thread is still running"
+        finally:
+            producer.close(timeout=5)
