@@ -1,7 +1,7 @@
 """Database plumbing every service uses the same way: naming convention, engine, transactions, migrations."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +27,12 @@ def new_metadata() -> sa.MetaData:
 def violated_constraint(error: sa.exc.IntegrityError) -> str:
     """The name of the constraint PostgreSQL says an insert or update broke ("" if it did not say)."""
     return getattr(getattr(error.orig, "diag", None), "constraint_name", None) or ""
+
+
+def after_commit(connection: Connection, action: Callable[[], None]) -> None:
+    """Run `action` once the transaction `connection` is in has committed, and not at all if it
+    rolls back: for effects outside the database (a metric counted) that must not outlive it."""
+    sa.event.listen(connection, "commit", lambda _connection: action(), once=True)
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> Engine:

@@ -54,6 +54,10 @@ class Settings:
         "RAZORPAY_KEY_SECRET", doc="the Razorpay API key secret: authenticates API calls, signs checkout returns")
     razorpay_webhook_secret: str = setting(
         "RAZORPAY_WEBHOOK_SECRET", doc="the secret set on the Razorpay webhook: signs every callback")
+    previous_razorpay_webhook_secrets: tuple[str, ...] = setting(
+        "PREVIOUS_RAZORPAY_WEBHOOK_SECRETS", default=(),
+        parse=lambda raw: tuple(secret.strip() for secret in raw.split(",") if secret.strip()),
+        doc="comma-separated webhook secrets still accepted while a new one is rolled out (see ops new-webhook-secret)")
     razorpay_api_url: str = setting(
         "RAZORPAY_API_URL", default="https://api.razorpay.com", parse=_url,
         doc="where Razorpay's API and hosted checkout are (the local gateway simulator in development)")

@@ -93,14 +93,15 @@ def set_up_catalogue(billing: str, staff: dict, edition_id: str, edition_name: s
     return {item["name"]: item for item in existing["items"]}
 
 
-def sign_in(registration: str, maildir: str, emails: list[str], timeout: float) -> dict[str, str]:
+def sign_in(registration: str, maildir: str, emails: list[str], timeout: float, expected: int) -> dict[str, str]:
     """Ask for each address's sign-in link and follow it as its owner would: {email: session token}.
-    Addresses that are not approved participants get no email and are left out."""
+    Addresses that are not approved participants get no email and are left out: done when
+    `expected` have signed in, or when no new email has come for QUIET_SECONDS."""
     for email in emails:
         requests.post(f"{registration}/api/v1/access-links", json={"email": email}, timeout=10)
     tokens, tried, deadline = {}, set(), time.monotonic() + timeout
     quiet_until = time.monotonic() + QUIET_SECONDS
-    while time.monotonic() < min(deadline, quiet_until) and len(tokens) < len(emails):
+    while time.monotonic() < min(deadline, quiet_until) and len(tokens) < expected:
         for message in Mailbox(Path(maildir)).messages():
             recipient = message["To"]
             if recipient not in emails or recipient in tokens or SIGN_IN_SUBJECT not in message["Subject"]:
@@ -152,8 +153,10 @@ def main(argv=None) -> int:
     edition = next(e for e in editions if e["slug"] == args.edition)
     print(f"catalogue: {len(set_up_catalogue(billing, staff, edition['id'], edition['name']))} items")
 
+    approved = requests.get(f"{registration}/api/v1/registrations", params={"status": "approved"}, headers=staff,
+                            timeout=20).json()["registrations"]
     tokens = sign_in(registration, args.maildir, [f"delegate0.company{i}@demo.in" for i in range(args.companies)],
-                     timeout=120)
+                     timeout=120, expected=min(len(approved), args.companies))
     print(f"buyers signed in: {len(tokens)}")
     outcomes = {"paid online": 0, "left to expire": 0, "paid by transfer": 0, "awaiting transfer": 0,
                 "not approved": 0}

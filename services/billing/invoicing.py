@@ -22,6 +22,8 @@ from services.billing.domain.money import amount_in_words
 from services.billing.domain.numbering import INDIA, document_number, financial_year
 from services.billing.domain.orders import OrderStatus
 from services.billing.domain.states import STATES_BY_GST_CODE, state_by_key, state_of_gstin
+from shared.db import after_commit
+from shared.metrics import record_payment
 
 ROUNDING_NOTE = ("Each tax amount is computed per line and rounded to the nearest paisa (halves up); "
                  "totals are the sums of the lines.")
@@ -128,6 +130,7 @@ def pay_order(connection: Connection, wiring: Billing, order: sa.Row, payment: s
     lines = repository.lines_of(connection, order.id)
     if items_held:
         repository.sell_held(connection, lines)
+    after_commit(connection, lambda: record_payment("captured", payment.amount_paise))
     connection.execute(orders.update().where(orders.c.id == order.id).values(
         status=OrderStatus.PAID.value, paid_at=now, paid_by_payment_id=payment.id, closed_at=None, close_reason=None))
     facts = announcements.OrderFacts(order, repository.buyer(connection, order.registration_id), lines)

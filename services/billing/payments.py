@@ -26,7 +26,9 @@ from services.billing.domain.orders import OrderStatus, PaymentMethod
 from services.billing.domain.payments import CURRENCY, CaptureOutcome, FlagKind, PaymentStatus, advanced, on_capture
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.db import after_commit
 from shared.errors import InvalidFields, StateConflict
+from shared.metrics import record_payment
 
 log = logging.getLogger(__name__)
 
@@ -136,14 +138,23 @@ def _record_gateway_payment(connection: Connection, wiring: Billing, order_id: s
         index_elements=["gateway_payment_id"], set_={"updated_at": payments.c.updated_at})
         .returning(*payments.c, sa.literal_column("(xmax = 0)").label("created"))).first()  # xmax 0: inserted
     if existing.created:
+        _count_if_failed(connection, existing)
         return existing
     status = advanced(PaymentStatus(existing.status), reported)
     if status.value == existing.status:
         return existing
-    return connection.execute(payments.update().where(payments.c.id == existing.id).values(
+    moved = connection.execute(payments.update().where(payments.c.id == existing.id).values(
         status=status.value, amount_paise=report.amount_paise, currency=report.currency, updated_at=now,
         error=None if status is not PaymentStatus.FAILED else report.error,
         captured_at=now if status is PaymentStatus.CAPTURED else existing.captured_at).returning(*payments.c)).first()
+    _count_if_failed(connection, moved)
+    return moved
+
+
+def _count_if_failed(connection: Connection, payment: sa.Row) -> None:
+    """A payment that has just failed counts once, for the alert on failed payments."""
+    if payment.status == PaymentStatus.FAILED.value:
+        after_commit(connection, lambda: record_payment("failed", payment.amount_paise))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ from services.billing.domain.orders import OrderStatus, PaymentMethod
 from services.billing.domain.payments import FlagKind, PaymentStatus
 from shared.audit import record_audit
 from shared.auth import Principal
+from shared.db import after_commit
 from shared.errors import InvalidFields, StateConflict
+from shared.metrics import record_payment
 
 OPEN_REFUND_STATUSES = ("requested", "pending")
 
@@ -178,6 +180,7 @@ def process_refund(connection: Connection, wiring: Billing, refund: sa.Row, *, c
     """The money is back with the buyer: credit note, and for a cancellation the items go back on sale."""
     now = _now()
     connection.execute(refunds.update().where(refunds.c.id == refund.id).values(status="processed", processed_at=now))
+    after_commit(connection, lambda: record_payment("refunded", refund.amount_paise))
     order = repository.locked_order(connection, refund.order_id)
     pays_the_order = refund.payment_id == order.paid_by_payment_id
     if pays_the_order:

@@ -1,7 +1,10 @@
 """`./dpd demo`: fill the running local platform (`./dpd up`) with demo data, signed in as its
-first administrator. Extra arguments go to services/registration/demo_data.py."""
+first administrator: registration's (officers, companies, approvals), then billing's (the
+catalogue, and orders of the approved companies, paid on the gateway simulator or by transfer).
+Extra arguments go to services/registration/demo_data.py; its --companies reaches billing's too."""
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import sys
@@ -9,8 +12,8 @@ from pathlib import Path
 
 from honcho.environ import parse as parse_env_file
 
-from shared.localinfra.up import LOCAL, run_dir
 from shared.localinfra.setup import LOCAL_EDITION
+from shared.localinfra.up import LOCAL, run_dir
 
 
 def main(argv: list[str]) -> int:
@@ -19,10 +22,18 @@ def main(argv: list[str]) -> int:
     if not password_file.exists():
         print("dpd demo: start the platform first with ./dpd up", file=sys.stderr)
         return 1
-    return importlib.import_module("services.registration.demo_data").main([
-        "--url", environ["REGISTRATION_PUBLIC_URL"], "--maildir", str(run_dir(environ) / "mail"),
-        "--admin-email", environ["DEV_ADMIN_EMAIL"], "--admin-password", password_file.read_text().strip(),
-        "--edition", LOCAL_EDITION, *argv])
+    signed_in = ["--maildir", str(run_dir(environ) / "mail"), "--admin-email", environ["DEV_ADMIN_EMAIL"],
+                 "--admin-password", password_file.read_text().strip(), "--edition", LOCAL_EDITION]
+    registered = importlib.import_module("services.registration.demo_data").main(
+        ["--url", environ["REGISTRATION_PUBLIC_URL"], *signed_in, *argv])
+    if registered != 0:
+        return registered
+    companies = argparse.ArgumentParser(add_help=False)
+    companies.add_argument("--companies", type=int)
+    chosen = companies.parse_known_args(argv)[0].companies
+    return importlib.import_module("services.billing.demo_data").main(
+        ["--registration-url", environ["REGISTRATION_PUBLIC_URL"], "--billing-url", environ["BILLING_PUBLIC_URL"],
+         *signed_in, *(["--companies", str(chosen)] if chosen else [])])
 
 
 if __name__ == "__main__":

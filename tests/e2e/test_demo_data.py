@@ -1,33 +1,60 @@
-"""The demo-data command fills an edition through the platform's own front doors."""
+"""The demo-data commands fill an edition through the platform's own front doors: registration's
+(officers, companies, approvals), then billing's (catalogue, orders paid online or by transfer)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from services.billing import demo_data as billing_demo
+from services.billing.manage import migrate as migrate_billing
 from services.notification.manage import migrate as migrate_notification
 from services.registration import demo_data
 from services.registration.manage import create_organiser
 from services.registration.manage import migrate as migrate_registration
+from shared.localinfra.gateway_simulator import GatewaySimulator
 from tests.support.editions import open_edition
 
+PASSWORD = "demo passphrase 2026"
 
-def test_demo_data_registers_confirms_and_approves_through_the_apis(services, platform_env, smtp_server, run_id):
-    migrate_registration(platform_env)
-    migrate_notification(platform_env)
-    open_edition(platform_env)
-    create_organiser(["--email", f"admin.{run_id}@dpd.example.in", "--name", "Admin", "--roles", "admin"],
-                     {**platform_env, "DPD_ORGANISER_PASSWORD": "demo passphrase 2026"})
-    services.worker("registration")
-    services.worker("notification")
-    url = services.web("registration")
 
-    assert demo_data.main(["--url", url, "--maildir", str(smtp_server.mailbox.path), "--admin-email",
-                           f"admin.{run_id}@dpd.example.in", "--admin-password", "demo passphrase 2026",
-                           "--officers", "12", "--companies", "10", "--seed", "7"]) == 0
-
-    engine = sa.create_engine(platform_env["REGISTRATION_DATABASE_URL"], poolclass=sa.pool.NullPool)
+def counts(url: str, sql: str) -> dict:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as db:
-        statuses = dict(db.execute(sa.text("SELECT status, count(*) FROM registrations GROUP BY status")).all())
-        officers = db.execute(sa.text("SELECT count(*) FROM officers")).scalar()
-    assert officers == 12
+        return dict(db.execute(sa.text(sql)).all())
+
+
+def test_demo_data_registers_approves_and_sells_through_the_apis(services, platform_env, smtp_server, run_id):
+    admin = f"admin.{run_id}@dpd.example.in"
+    with GatewaySimulator(key_id=platform_env["RAZORPAY_KEY_ID"], key_secret=platform_env["RAZORPAY_KEY_SECRET"],
+                          webhook_secret=platform_env["RAZORPAY_WEBHOOK_SECRET"],
+                          webhook_url=f"{platform_env['BILLING_PUBLIC_URL']}/api/v1/gateway/razorpay/webhook") as gateway:
+        env = {**platform_env, "RAZORPAY_API_URL": gateway.url}
+        for migrate in (migrate_registration, migrate_notification, migrate_billing):
+            migrate(env)
+        open_edition(env)
+        create_organiser(["--email", admin, "--name", "Admin", "--roles", "admin"],
+                         {**env, "DPD_ORGANISER_PASSWORD": PASSWORD})
+        for service in ("registration", "notification", "billing"):
+            services.worker(service, extra_env={"RAZORPAY_API_URL": gateway.url})
+        registration = services.web("registration")
+        billing = services.web("billing", extra_env={"RAZORPAY_API_URL": gateway.url})
+        signed_in = ["--maildir", str(smtp_server.mailbox.path), "--admin-email", admin, "--admin-password", PASSWORD]
+
+        assert demo_data.main(["--url", registration, *signed_in, "--officers", "12", "--companies", "10",
+                               "--seed", "7"]) == 0
+        assert billing_demo.main(["--registration-url", registration, "--billing-url", billing, *signed_in,
+                                  "--companies", "10", "--seed", "7"]) == 0
+
+    statuses = counts(env["REGISTRATION_DATABASE_URL"], "SELECT status, count(*) FROM registrations GROUP BY status")
+    officers = counts(env["REGISTRATION_DATABASE_URL"], "SELECT 'officers', count(*) FROM officers")
+    assert officers == {"officers": 12}
     assert sum(statuses.values()) == 10 and statuses.get("awaiting_verification", 0) == 0
     assert statuses.get("approved", 0) >= 6
+
+    items = counts(env["BILLING_DATABASE_URL"], "SELECT kind, count(*) FROM catalogue_items GROUP BY kind")
+    assert items["booth"] >= 20 and items["sponsorship"] == 3 and items["branding"] == 4
+    orders = counts(env["BILLING_DATABASE_URL"], "SELECT status, count(*) FROM orders GROUP BY status")
+    assert orders.get("paid", 0) >= 3, orders
+    unbilled = counts(env["BILLING_DATABASE_URL"], """
+        SELECT 'paid without an invoice', count(*) FROM orders o WHERE o.status = 'paid'
+        AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.kind = 'tax_invoice')""")
+    assert unbilled == {"paid without an invoice": 0}

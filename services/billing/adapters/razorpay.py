@@ -62,11 +62,13 @@ class RazorpayGateway(PaymentGateway):
     name = "razorpay"
 
     def __init__(self, *, api_url: str, key_id: str, key_secret: str, webhook_secret: str,
-                 timeout_seconds: float = 10.0, webhook_max_age: timedelta = timedelta(days=7)):
+                 previous_webhook_secrets: tuple[str, ...] = (), timeout_seconds: float = 10.0,
+                 webhook_max_age: timedelta = timedelta(days=7)):
+        """`previous_webhook_secrets` still verify callbacks while the gateway moves to the new secret."""
         self._api_url = api_url.rstrip("/")
         self._key_id = key_id
         self._key_secret = key_secret
-        self._webhook_secret = webhook_secret
+        self._webhook_secrets = (webhook_secret, *previous_webhook_secrets)
         self._timeout = timeout_seconds
         self._max_age = webhook_max_age
         self._authorization = "Basic " + base64.b64encode(f"{key_id}:{key_secret}".encode()).decode()
@@ -75,6 +77,7 @@ class RazorpayGateway(PaymentGateway):
     def from_settings(cls, settings) -> RazorpayGateway:
         return cls(api_url=settings.razorpay_api_url, key_id=settings.razorpay_key_id,
                    key_secret=settings.razorpay_key_secret, webhook_secret=settings.razorpay_webhook_secret,
+                   previous_webhook_secrets=settings.previous_razorpay_webhook_secrets,
                    timeout_seconds=settings.gateway_timeout_seconds,
                    webhook_max_age=timedelta(hours=settings.webhook_max_age_hours))
 
@@ -136,7 +139,8 @@ class RazorpayGateway(PaymentGateway):
     # ---------------------------------------------------------------- webhooks
 
     def read_callback(self, body: bytes, headers, *, now: datetime) -> Callback:
-        if not signatures_match(webhook_signature(body, self._webhook_secret), _header(headers, SIGNATURE_HEADER)):
+        offered = _header(headers, SIGNATURE_HEADER)
+        if not any([signatures_match(webhook_signature(body, secret), offered) for secret in self._webhook_secrets]):
             raise RefusedCallback("the webhook signature does not match")
         parsed = _json_object(body)
         event_type = parsed.get("event")

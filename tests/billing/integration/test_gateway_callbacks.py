@@ -11,6 +11,7 @@ import requests
 from shared.localinfra.gateway_simulator import sign
 from tests.billing.integration.conftest import as_buyer
 from tests.billing.support import approve_buyer, expire_hold_now, outbox_events, scalar
+from tests.support.metrics import scrape, value
 
 
 def held_order(server, session, lines) -> dict:
@@ -90,6 +91,10 @@ def test_repeated_and_reordered_callbacks_apply_once_and_a_late_failure_never_un
     assert len(outbox_events(wiring, "billing.invoice_issued.v1")) == 1
     assert len(outbox_events(wiring, "billing.booth_allocated.v1")) == 1
     assert count(wiring, "SELECT sold FROM catalogue_items WHERE id = :id", id=catalogue["Lanyards"]) == 50
+    metrics = scrape(f"{server}/metrics")  # what the alert on failed payments and the dashboard read
+    assert value(metrics, "dpd_payments_total", outcome="captured") == 1
+    assert value(metrics, "dpd_payment_amount_paise_total", outcome="captured") == order["payable_paise"]
+    assert value(metrics, "dpd_payments_total", outcome="failed") == 1, "the failed first attempt, counted once"
 
 
 def test_forged_tampered_and_stale_callbacks_are_refused_and_change_nothing(server, wiring, gateway, tokens, catalogue):

@@ -78,6 +78,18 @@ def test_a_forged_or_tampered_callback_is_refused(tamper):
         gateway.read_callback(raw, offered, now=NOW)
 
 
+def test_while_the_webhook_secret_is_rotated_callbacks_signed_with_the_previous_one_still_verify():
+    rotating = RazorpayGateway(api_url="http://127.0.0.1:9", key_id="rzp_test_x", key_secret=KEY_SECRET,
+                               webhook_secret="whsec-new-456", previous_webhook_secrets=(SECRET,))
+    raw = body("payment.captured", payment=PAYMENT)
+    for secret in ("whsec-new-456", SECRET):
+        assert rotating.read_callback(raw, headers(raw, secret=secret), now=NOW).payment.payment_id == "pay_1"
+    with pytest.raises(RefusedCallback):
+        rotating.read_callback(raw, headers(raw, secret="whsec-retired-000"), now=NOW)
+    with pytest.raises(RefusedCallback):  # once the previous secret is dropped, it no longer verifies
+        gateway.read_callback(raw, headers(raw, secret="whsec-new-456"), now=NOW)
+
+
 def test_a_stale_or_future_callback_is_refused_even_when_signed():
     old = body("payment.captured", payment=PAYMENT, created_at=NOW - timedelta(days=8))
     with pytest.raises(RefusedCallback, match="too old"):

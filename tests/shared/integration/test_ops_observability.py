@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from services.notification.manage import migrate as migrate_notification
 from services.registration.manage import migrate as migrate_registration
@@ -13,20 +12,10 @@ from shared.events import CORRELATION_HEADER
 from shared.localinfra.ports import free_port, wait_until
 from shared.testing.kafka_topics import produce_raw, read_topic
 from tests.support.editions import open_edition
+from tests.support.metrics import scrape, value
 from tests.support.registrations import registration_payload
 
 SUBMIT_ROUTE = "/api/v1/registrations"
-
-
-def scrape(url: str) -> dict[tuple, float]:
-    """{(sample name, (label, value), ...): value} of a /metrics page."""
-    text = requests.get(url, timeout=10).text
-    return {(s.name, *sorted(s.labels.items())): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
-
-
-def value(samples: dict, name: str, **labels) -> float | None:
-    return samples.get((name, *sorted(labels.items())))
 
 
 def test_metrics_of_web_and_worker_processes_follow_a_registration_through_the_platform(
