@@ -18,14 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 import argparse  # noqa: E402
-import cProfile  # noqa: E402
-import pstats  # noqa: E402
 import secrets  # noqa: E402
 import threading  # noqa: E402
-import time  # noqa: E402
 
 
-from bench.harness import describe_machine, local_infrastructure, platform_env, stop_on_sigterm  # noqa: E402
+from bench.harness import (  # noqa: E402
+    describe_machine, local_infrastructure, platform_env, profile_cpu, stop_on_sigterm)
 from bench.notification_throughput import CONSUMED_TOPICS, produce_backlog  # noqa: E402
 from services.notification.bootstrap import bootstrap  # noqa: E402
 from services.notification.manage import migrate  # noqa: E402
@@ -55,23 +53,13 @@ def main() -> int:
             parts = {component.name: component for component in components(wiring, producer)}
             consumer = next(c for name, c in parts.items() if name.startswith("consumer:"))
             dispatcher = parts["dispatcher"]
-            profile_phase("consume", args.events, args.top, lambda: consume_all(consumer, wiring.engine, args.events))
-            profile_phase("dispatch", args.events, args.top, lambda: dispatch_all(dispatcher))
+            profile_cpu("consume", args.events, "email", lambda: consume_all(consumer, wiring.engine, args.events),
+                        top=args.top)
+            profile_cpu("dispatch", args.events, "email", lambda: dispatch_all(dispatcher), top=args.top)
         finally:
             producer.close(timeout=10)
             wiring.engine.dispose()
     return 0
-
-
-def profile_phase(name: str, count: int, top: int, work) -> None:
-    profiler = cProfile.Profile(time.thread_time)
-    started = time.thread_time()
-    profiler.runcall(work)
-    cpu = time.thread_time() - started
-    print(f"\n=== {name}: {1000 * cpu / count:.3f} ms CPU per email (this thread; {count} emails) ===")
-    stats = pstats.Stats(profiler).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
 
 
 def consume_all(consumer, engine, count: int) -> None:

@@ -47,6 +47,19 @@ def dedicated_connection(engine: Engine) -> Iterator[Listener]:
         unpooled.dispose()
 
 
+_NOTIFY = sa.select(sa.func.pg_notify(sa.bindparam("channel", type_=sa.Text), ""))
+
+
 def notify(connection: sa.Connection, channel: str) -> None:
-    """Wake the listeners of `channel` when the caller's transaction commits."""
-    connection.execute(sa.select(sa.func.pg_notify(channel, "")))
+    """Wake the listeners of `channel` when the caller's transaction commits.
+
+    Asked once per transaction: PostgreSQL folds the repeats of a transaction into one
+    notification anyway, so they would be round trips for nothing. (Inside a savepoint it is
+    always asked: a savepoint rolled back takes its notification with it.)"""
+    transaction = connection.get_transaction()
+    notified = connection.info.setdefault("notified_in", {})
+    if transaction is not None and notified.get(channel) is transaction:
+        return
+    connection.execute(_NOTIFY, {"channel": channel})
+    if not connection.in_nested_transaction():
+        notified[channel] = transaction

@@ -124,18 +124,22 @@ class GatewayOrderOf:
     order: sa.Row | None  # our order, locked, when asked for
 
 
+_GATEWAY_ORDER_COLUMNS = [gateway_orders.c.gateway_order_id, gateway_orders.c.order_id,
+                          gateway_orders.c.amount_paise.label("gateway_amount_paise"), gateway_orders.c.currency]
+# Built once, run with a parameter: every gateway callback asks this.
+_GATEWAY_ORDER = sa.select(*_GATEWAY_ORDER_COLUMNS).where(gateway_orders.c.gateway_order_id == sa.bindparam("id"))
+_GATEWAY_ORDER_LOCKING_ORDER = (
+    sa.select(*_GATEWAY_ORDER_COLUMNS, *orders.c).join(orders, orders.c.id == gateway_orders.c.order_id)
+    .where(gateway_orders.c.gateway_order_id == sa.bindparam("id")).with_for_update(of=orders))
+
+
 def gateway_order(connection: Connection, gateway_order_id: str | None, *,
                   lock_order: bool = False) -> GatewayOrderOf | None:
     """The gateway order and (with `lock_order`) our order it collects for, locked, in one round trip."""
     if not gateway_order_id:
         return None
-    g = gateway_orders.c
-    columns = [g.gateway_order_id, g.order_id, g.amount_paise.label("gateway_amount_paise"), g.currency]
-    query = sa.select(*columns).where(g.gateway_order_id == gateway_order_id)
-    if lock_order:
-        query = (sa.select(*columns, *orders.c).join(orders, orders.c.id == g.order_id)
-                 .where(g.gateway_order_id == gateway_order_id).with_for_update(of=orders))
-    row = connection.execute(query).first()
+    row = connection.execute(_GATEWAY_ORDER_LOCKING_ORDER if lock_order else _GATEWAY_ORDER,
+                             {"id": gateway_order_id}).first()
     if row is None:
         return None
     # The joined row reads as the order too (row.status, row.number...): no second query.
