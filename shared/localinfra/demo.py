@@ -1,7 +1,8 @@
 """`./dpd demo`: fill the running local platform (`./dpd up`) with demo data, signed in as its
 first administrator: registration's (officers, companies, approvals), then billing's (the
-catalogue, and orders of the approved companies, paid on the gateway simulator or by transfer).
-Extra arguments go to services/registration/demo_data.py; its --companies reaches billing's too."""
+catalogue, and orders of the approved companies, paid on the gateway simulator or by transfer),
+then matchmaking's (meeting requests and answers, a published schedule). Extra arguments go to
+services/registration/demo_data.py; its --companies reaches the others too."""
 from __future__ import annotations
 
 import argparse
@@ -24,16 +25,21 @@ def main(argv: list[str]) -> int:
         return 1
     signed_in = ["--maildir", str(run_dir(environ) / "mail"), "--admin-email", environ["DEV_ADMIN_EMAIL"],
                  "--admin-password", password_file.read_text().strip(), "--edition", LOCAL_EDITION]
-    registered = importlib.import_module("services.registration.demo_data").main(
-        ["--url", environ["REGISTRATION_PUBLIC_URL"], *signed_in, *argv])
-    if registered != 0:
-        return registered
     companies = argparse.ArgumentParser(add_help=False)
     companies.add_argument("--companies", type=int)
     chosen = companies.parse_known_args(argv)[0].companies
-    return importlib.import_module("services.billing.demo_data").main(
-        ["--registration-url", environ["REGISTRATION_PUBLIC_URL"], "--billing-url", environ["BILLING_PUBLIC_URL"],
-         *signed_in, *(["--companies", str(chosen)] if chosen else [])])
+    same_companies = ["--companies", str(chosen)] if chosen else []
+    registration = ["--registration-url", environ["REGISTRATION_PUBLIC_URL"]]
+    steps = [("services.registration.demo_data", ["--url", environ["REGISTRATION_PUBLIC_URL"], *signed_in, *argv]),
+             ("services.billing.demo_data", [*registration, "--billing-url", environ["BILLING_PUBLIC_URL"],
+                                             *signed_in, *same_companies]),
+             ("services.matchmaking.demo_data", [*registration, "--matchmaking-url",
+                                                 environ["MATCHMAKING_PUBLIC_URL"], *signed_in, *same_companies])]
+    for module, arguments in steps:
+        failed = importlib.import_module(module).main(arguments)
+        if failed:
+            return failed
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""The demo-data commands fill an edition through the platform's own front doors: registration's
-(officers, companies, approvals), then billing's (catalogue, orders paid online or by transfer)."""
+"""The demo-data commands (`./dpd demo` runs them in turn) fill an edition through the platform's
+own front doors: registration's (officers, companies, approvals), billing's (catalogue, orders
+paid online or by transfer) and matchmaking's (meeting requests, answers, a published schedule)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from services.billing import demo_data as billing_demo
 from services.billing.manage import migrate as migrate_billing
+from services.matchmaking import demo_data as matchmaking_demo
+from services.matchmaking.manage import migrate as migrate_matchmaking
 from services.notification.manage import migrate as migrate_notification
 from services.registration import demo_data
 from services.registration.manage import create_organiser
@@ -22,27 +25,30 @@ def counts(url: str, sql: str) -> dict:
         return dict(db.execute(sa.text(sql)).all())
 
 
-def test_demo_data_registers_approves_and_sells_through_the_apis(services, platform_env, smtp_server, run_id):
+def test_demo_data_registers_approves_sells_and_schedules_meetings_through_the_apis(services, platform_env, smtp_server, run_id):
     admin = f"admin.{run_id}@dpd.example.in"
     with GatewaySimulator(key_id=platform_env["RAZORPAY_KEY_ID"], key_secret=platform_env["RAZORPAY_KEY_SECRET"],
                           webhook_secret=platform_env["RAZORPAY_WEBHOOK_SECRET"],
                           webhook_url=f"{platform_env['BILLING_PUBLIC_URL']}/api/v1/gateway/razorpay/webhook") as gateway:
         env = {**platform_env, "RAZORPAY_API_URL": gateway.url}
-        for migrate in (migrate_registration, migrate_notification, migrate_billing):
+        for migrate in (migrate_registration, migrate_notification, migrate_billing, migrate_matchmaking):
             migrate(env)
         open_edition(env)
         create_organiser(["--email", admin, "--name", "Admin", "--roles", "admin"],
                          {**env, "DPD_ORGANISER_PASSWORD": PASSWORD})
-        for service in ("registration", "notification", "billing"):
+        for service in ("registration", "notification", "billing", "matchmaking"):
             services.worker(service, extra_env={"RAZORPAY_API_URL": gateway.url})
         registration = services.web("registration")
         billing = services.web("billing", extra_env={"RAZORPAY_API_URL": gateway.url})
+        matchmaking = services.web("matchmaking")
         signed_in = ["--maildir", str(smtp_server.mailbox.path), "--admin-email", admin, "--admin-password", PASSWORD]
 
         assert demo_data.main(["--url", registration, *signed_in, "--officers", "12", "--companies", "10",
                                "--seed", "7"]) == 0
         assert billing_demo.main(["--registration-url", registration, "--billing-url", billing, *signed_in,
                                   "--companies", "10", "--seed", "7"]) == 0
+        assert matchmaking_demo.main(["--registration-url", registration, "--matchmaking-url", matchmaking,
+                                      *signed_in, "--companies", "10", "--time-limit", "3", "--seed", "7"]) == 0
 
     statuses = counts(env["REGISTRATION_DATABASE_URL"], "SELECT status, count(*) FROM registrations GROUP BY status")
     officers = counts(env["REGISTRATION_DATABASE_URL"], "SELECT 'officers', count(*) FROM officers")
@@ -58,3 +64,9 @@ def test_demo_data_registers_approves_and_sells_through_the_apis(services, platf
         SELECT 'paid without an invoice', count(*) FROM orders o WHERE o.status = 'paid'
         AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.kind = 'tax_invoice')""")
     assert unbilled == {"paid without an invoice": 0}
+
+    requests_made = counts(env["MATCHMAKING_DATABASE_URL"],
+                           "SELECT status, count(*) FROM meeting_requests GROUP BY status")
+    assert sum(requests_made.values()) >= 10 and requests_made.get("accepted", 0) >= 5, requests_made
+    published = counts(env["MATCHMAKING_DATABASE_URL"], "SELECT 'meetings', count(*) FROM meetings")
+    assert 5 <= published["meetings"] <= requests_made["accepted"], (published, requests_made)
