@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 
 import requests
 
-from shared.localinfra.demo_people import sign_in
+from shared.localinfra.demo_people import DemoRun
 
 TIERS = [("Platinum", 25_00_000_00, 2, 30, True, "Opening-session address, the largest booth, logo on every screen"),
          ("Gold", 10_00_000_00, 5, 20, True, "A booth in Hall A, logo on the stage backdrop"),
@@ -112,19 +112,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    registration, billing = args.registration_url.rstrip("/"), args.billing_url.rstrip("/")
-    token = requests.post(f"{registration}/api/v1/auth/token", json={"email": args.admin_email,
-                                                                     "password": args.admin_password}, timeout=10)
-    token.raise_for_status()
-    staff = {"Authorization": f"Bearer {token.json()['token']}"}
-    editions = requests.get(f"{registration}/api/v1/editions", timeout=10).json()["editions"]
-    edition = next(e for e in editions if e["slug"] == args.edition)
+    billing = args.billing_url.rstrip("/")
+    run = DemoRun.signed_in(args.registration_url, admin_email=args.admin_email, admin_password=args.admin_password,
+                            edition=args.edition)
+    staff, edition = run.staff, run.edition
     print(f"catalogue: {len(set_up_catalogue(billing, staff, edition['id'], edition['name']))} items")
 
-    approved = requests.get(f"{registration}/api/v1/registrations", params={"status": "approved"}, headers=staff,
-                            timeout=20).json()["registrations"]
-    tokens = sign_in(registration, args.maildir, [f"delegate0.company{i}@demo.in" for i in range(args.companies)],
-                     timeout=120, expected=min(len(approved), args.companies))
+    tokens = run.sign_in_companies(args.maildir, args.companies)
     print(f"buyers signed in: {len(tokens)}")
     outcomes = {"paid online": 0, "left to expire": 0, "paid by transfer": 0, "awaiting transfer": 0,
                 "not approved": 0}

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 import requests
 
-from shared.localinfra.demo_people import sign_in
+from shared.localinfra.demo_people import DemoRun, sign_in
 
 AGENDAS = ("Indigenous {sector} solutions for your current requirement",
            "Joint development under the Make-II route: {sector}",
@@ -113,25 +113,19 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    registration, matchmaking = args.registration_url.rstrip("/"), args.matchmaking_url.rstrip("/")
-    token = requests.post(f"{registration}/api/v1/auth/token", json={"email": args.admin_email,
-                                                                     "password": args.admin_password}, timeout=10)
-    token.raise_for_status()
-    staff = {"Authorization": f"Bearer {token.json()['token']}"}
-    editions = requests.get(f"{registration}/api/v1/editions", timeout=10).json()["editions"]
-    edition = next(e for e in editions if e["slug"] == args.edition)
+    matchmaking = args.matchmaking_url.rstrip("/")
+    run = DemoRun.signed_in(args.registration_url, admin_email=args.admin_email, admin_password=args.admin_password,
+                            edition=args.edition)
+    staff, edition = run.staff, run.edition
     requests.put(f"{matchmaking}/api/v1/editions/{edition['id']}/frame", json=frame(edition), headers=staff,
                  timeout=20).raise_for_status()
     print(f"frame: {len(frame(edition)['days'])} days of meetings")
 
-    approved = requests.get(f"{registration}/api/v1/registrations", params={"status": "approved"}, headers=staff,
-                            timeout=20).json()["registrations"]
-    companies = sign_in(registration, args.maildir, [f"delegate0.company{i}@demo.in" for i in range(args.companies)],
-                        timeout=120, expected=min(len(approved), args.companies))
-    roster = requests.get(f"{registration}/api/v1/editions/{args.edition}/officers", headers=staff,
+    companies = run.sign_in_companies(args.maildir, args.companies)
+    roster = requests.get(f"{run.registration_url}/api/v1/editions/{args.edition}/officers", headers=staff,
                           timeout=20).json()["officers"]
     officer_emails = [officer["email"] for officer in roster[:args.officers or len(roster)]]
-    officers = sign_in(registration, args.maildir, officer_emails, timeout=120, expected=len(officer_emails))
+    officers = sign_in(run.registration_url, args.maildir, officer_emails, timeout=120, expected=len(officer_emails))
     print(f"signed in: {len(companies)} companies, {len(officers)} officers")
 
     bearer = {email: {"Authorization": f"Bearer {session}"} for email, session in {**companies, **officers}.items()}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -38,3 +39,31 @@ def sign_in(registration: str, maildir: str, emails: list[str], timeout: float, 
                 quiet_until = time.monotonic() + QUIET_SECONDS
         time.sleep(0.5)
     return tokens
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """What every service's demo data starts from: the organiser signed in, the edition, and the
+    companies' first delegates (registration's demo writes them as delegate0.company<N>@demo.in)."""
+
+    registration_url: str
+    staff: dict[str, str]
+    edition: dict
+    approved_companies: int
+
+    @classmethod
+    def signed_in(cls, registration_url: str, *, admin_email: str, admin_password: str, edition: str) -> DemoRun:
+        registration = registration_url.rstrip("/")
+        token = requests.post(f"{registration}/api/v1/auth/token", json={"email": admin_email,
+                                                                         "password": admin_password}, timeout=10)
+        token.raise_for_status()
+        staff = {"Authorization": f"Bearer {token.json()['token']}"}
+        editions = requests.get(f"{registration}/api/v1/editions", timeout=10).json()["editions"]
+        approved = requests.get(f"{registration}/api/v1/registrations", params={"status": "approved"},
+                                headers=staff, timeout=20).json()["registrations"]
+        return cls(registration, staff, next(e for e in editions if e["slug"] == edition), len(approved))
+
+    def sign_in_companies(self, maildir: str, companies: int) -> dict[str, str]:
+        """The first delegates of the demo's first `companies` companies, signed in: {email: token}."""
+        return sign_in(self.registration_url, maildir, [f"delegate0.company{i}@demo.in" for i in range(companies)],
+                       timeout=120, expected=min(self.approved_companies, companies))
