@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+import honcho.command
+import honcho.manager
 from honcho.environ import parse as parse_env_file
 
 from shared.localinfra.kafka import ensure_kafka_libs
@@ -16,6 +18,10 @@ from shared.localinfra.kafka import ensure_kafka_libs
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOCAL = PROJECT_ROOT / "deploy" / "local"
 SETUP_DONE = "setup.done"
+# After Ctrl-C honcho SIGKILLs what has not stopped within 5 s; Kafka's controlled shutdown and
+# PostgreSQL's checkpoint can take longer on a busy machine, and killing their wrappers would
+# leave the servers running on their own.
+STOP_GRACE_SECONDS = 60
 
 
 def run_dir(environ) -> Path:
@@ -34,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
     os.environ["PYTHONPATH"] = str(PROJECT_ROOT)
     os.environ["PYTHONUNBUFFERED"] = "1"
-    honcho = [str(bin_dir / "honcho"), "--procfile", str(LOCAL / "Procfile"), "--env", str(env_file),
-              "--app-root", str(PROJECT_ROOT), "start", *(argv if argv is not None else sys.argv[1:])]
-    os.execv(honcho[0], honcho)
+    honcho.manager.KILL_WAIT = STOP_GRACE_SECONDS
+    return honcho.command.main(["--procfile", str(LOCAL / "Procfile"), "--env", str(env_file),
+                                "--app-root", str(PROJECT_ROOT), "start", *(argv if argv is not None else sys.argv[1:])])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The platform keeps its promises when things break during a registration surge: workers killed
 with SIGKILL, the Kafka broker stopped, one broker of a three-node cluster killed, PostgreSQL
 restarted. After each: every registrant registered once, confirmed, emailed once per step, known
-to matchmaking and notification, and `python -m ops consistency` finds nothing missing.
+to matchmaking, notification and billing, and `python -m ops consistency` finds nothing missing.
 
 Bounded for CI (`DPD_FAULT_REGISTRANTS` registrants at `DPD_FAULT_RATE` per second, 40 at 5/s by
 default); a long run raises both, e.g. `DPD_FAULT_REGISTRANTS=1000 DPD_FAULT_RATE=25 ./dpd test tests/e2e/test_faults.py`.
@@ -31,13 +31,13 @@ from tests.support.registrations import registration_payload
 
 REGISTRANTS = int(os.environ.get("DPD_FAULT_REGISTRANTS", "40"))
 RATE = float(os.environ.get("DPD_FAULT_RATE", "5"))
-PIPELINE = ("registration", "matchmaking", "notification")
+PIPELINE = ("registration", "matchmaking", "notification", "billing")
 
 
 @contextmanager
 def running_platform(env: dict, log_dir, signing_keys) -> Iterator[Platform]:
-    """Every service migrated (its tables and topics), registration's web process and the three
-    workers of the registration pipeline."""
+    """Every service migrated (its tables and topics), registration's web process and the workers
+    of every service that hears of a registration."""
     processes = ServiceProcesses(env, log_dir)
     try:
         platform = Platform(processes, env, signing_keys)
