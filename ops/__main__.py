@@ -198,7 +198,8 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     command("consistency", check_consistency, "what one service knows that another is missing (approved "
-            "organisations in matchmaking and notification, meetings' invitations); exit 1 if anything is")
+            "organisations in matchmaking, notification and billing, meetings' invitations, paid orders' invoices "
+            "and their emails, refunds' credit notes, sponsors' priority); exit 1 if anything is")
 
     lag = command("consumer-lag", consumer_lag, "how many messages each consumer group has yet to process")
     lag.add_argument("groups", nargs="+", metavar="GROUP")

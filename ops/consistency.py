@@ -7,7 +7,12 @@ copies, reading each service's own database (read-only) with that service's sett
 - every approved organisation's contact person is a notification contact;
 - every officer on the roster is in matchmaking;
 - every scheduled meeting's invitation reached both sides (notification queued an email for
-  each side from the event that placed it).
+  each side from the event that placed it);
+- every approved organisation is a billing buyer, and billing lets no other buy;
+- every paid order has its tax invoice, and notification queued the invoice's email from the
+  event that announced it;
+- every refund of an order's payment has its credit note, and its email, the same way;
+- every paid sponsorship gives its sponsor the tier's priority in matchmaking, and a cancelled one no longer does.
 
 A check is a `Check` in `CHECKS`: a name, the services whose databases it reads, and a function
 that gets one connection per service and returns what it looked at and what is missing. Events
@@ -25,6 +30,8 @@ from sqlalchemy.engine import Connection
 from shared.ops.outbox_report import outbox_backlog
 
 MEETING_PLACED = ("matchmaking.meeting_scheduled.v1", "matchmaking.meeting_moved.v1")
+INVOICE_ISSUED = "billing.invoice_issued.v1"
+CREDIT_NOTE_ISSUED = "billing.credit_note_issued.v1"
 
 
 @dataclass(frozen=True)
@@ -45,13 +52,16 @@ def _rows(connection: Connection, sql: str, **params) -> list[sa.Row]:
     return connection.execute(sa.text(sql), params).all()
 
 
+def _registrations(connection: Connection) -> dict[str, sa.Row]:
+    return {str(r.id): r for r in _rows(connection, "SELECT id, reference, legal_name, status FROM registrations")}
+
+
 def _organisation(row) -> str:
     return f"{row.reference} {row.legal_name} (registration {row.id})"
 
 
 def approved_organisations_are_in_matchmaking(db: Mapping[str, Connection]) -> tuple[int, list[str]]:
-    registrations = {str(r.id): r for r in _rows(db["registration"], "SELECT id, reference, legal_name, status "
-                                                                      "FROM registrations")}
+    registrations = _registrations(db["registration"])
     profiles = {str(r.registration_id): r.status for r in _rows(
         db["matchmaking"], "SELECT registration_id, status FROM organisations")}
     missing = []
@@ -127,9 +137,124 @@ def _placements(connection: Connection) -> list[sa.Row]:
         ORDER BY m.request_id, o.position DESC"""), {"placed": list(MEETING_PLACED)}).all()
 
 
-# The checks, in the order they are reported. EXTENSION POINT for billing (issue 8, billing part):
-# add `Check("every paid order has its invoice and its email", ("billing", "notification"), ...)`
-# here, reading billing's paid orders and invoices and notification's outbound_emails the same way.
+def approved_organisations_are_billing_buyers(db: Mapping[str, Connection]) -> tuple[int, list[str]]:
+    registrations = _registrations(db["registration"])
+    buyers = {str(r.registration_id): r.approved for r in _rows(db["billing"],
+                                                                "SELECT registration_id, approved FROM buyers")}
+    missing = []
+    for registration_id, row in registrations.items():
+        if row.status == "approved" and not buyers.get(registration_id):
+            missing.append(f"{_organisation(row)}: not a billing buyer" if registration_id not in buyers else
+                           f"{_organisation(row)}: billing still has it as not approved")
+        elif row.status != "approved" and buyers.get(registration_id):
+            missing.append(f"{_organisation(row)}: is {row.status}, but billing still lets it buy")
+    for registration_id in buyers.keys() - registrations.keys():
+        missing.append(f"registration {registration_id}: billing has a buyer of a registration that does not exist")
+    return sum(1 for r in registrations.values() if r.status == "approved"), missing
+
+
+def _order(row) -> str:
+    return f"order {row.number} of {row.reference} {row.legal_name}"
+
+
+def paid_orders_have_their_invoice_and_its_email(db: Mapping[str, Connection]) -> tuple[int, list[str]]:
+    paid = _rows(db["billing"], """
+        SELECT o.number, b.reference, b.legal_name, i.number AS document_number
+        FROM orders o JOIN buyers b ON b.registration_id = o.registration_id
+        LEFT JOIN invoices i ON i.order_id = o.id AND i.kind = 'tax_invoice'
+        WHERE o.paid_at IS NOT NULL
+        ORDER BY o.paid_at""")
+    missing = [f"{_order(row)}: paid, but has no tax invoice" for row in paid if row.document_number is None]
+    missing += _documents_not_emailed(db, INVOICE_ISSUED, "tax invoice",
+                                      [row for row in paid if row.document_number is not None])
+    return len(paid), missing
+
+
+def refunds_have_their_credit_note_and_its_email(db: Mapping[str, Connection]) -> tuple[int, list[str]]:
+    """Only a refund of the payment that paid an invoiced order is credited: a duplicate payment
+    given back was never invoiced."""
+    refunded = _rows(db["billing"], """
+        SELECT r.id, r.amount_paise, o.number, b.reference, b.legal_name, c.number AS document_number
+        FROM refunds r JOIN orders o ON o.id = r.order_id JOIN buyers b ON b.registration_id = o.registration_id
+        LEFT JOIN credit_notes c ON c.refund_id = r.id
+        WHERE r.status = 'processed' AND r.payment_id = o.paid_by_payment_id
+          AND EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id AND i.kind = 'tax_invoice')
+        ORDER BY r.processed_at""")
+    missing = [f"{_order(row)}: refund {row.id} ({row.amount_paise} paise) processed, but has no credit note"
+               for row in refunded if row.document_number is None]
+    missing += _documents_not_emailed(db, CREDIT_NOTE_ISSUED, "credit note",
+                                      [row for row in refunded if row.document_number is not None])
+    return len(refunded), missing
+
+
+def _documents_not_emailed(db: Mapping[str, Connection], event_type: str, kind: str,
+                           documents: list[sa.Row]) -> list[str]:
+    """From the event that announced each document (in billing's outbox), to the email notification
+    queued from that very event for the buyer's contact it named (one recipient: any email from
+    the event is it, even once an erasure has blanked its address)."""
+    if not documents:
+        return []
+    announced = {row.document_number: row for row in db["billing"].execute(sa.text("""
+        SELECT envelope->'data'->>'document_number' AS document_number, event_id, published_at,
+               envelope->'data'->'buyer'->>'contact_email' AS contact_email
+        FROM outbox_events
+        WHERE event_type = :type AND envelope->'data'->>'document_number' = ANY(:numbers)"""),
+        {"type": event_type, "numbers": [d.document_number for d in documents]})}
+    event_ids = [str(event.event_id) for event in announced.values()]
+    emailed = set(db["notification"].execute(sa.text(
+        "SELECT DISTINCT event_id FROM outbound_emails WHERE event_id = ANY(:ids)"), {"ids": event_ids}).scalars()) \
+        if event_ids else set()
+    missing = []
+    for document in documents:
+        event = announced.get(document.document_number)
+        about = f"{_order(document)}: {kind} {document.document_number}"
+        if event is None:
+            missing.append(f"{about} issued, but never announced")
+        elif event.published_at is None:
+            missing.append(f"{about}: its announcement waits in billing's outbox")
+        elif event.contact_email and str(event.event_id) not in emailed:
+            missing.append(f"{about}: no email to {event.contact_email}")
+        # No contact email: the contact's personal data was erased before it was issued; nobody to write to.
+    return missing
+
+
+def paid_sponsorships_reach_matchmaking(db: Mapping[str, Connection]) -> tuple[int, list[str]]:
+    """Matchmaking keeps one sponsorship per order (billing's order id), with the tier's priority."""
+    sold = _rows(db["billing"], """
+        SELECT o.id, o.number, o.status, b.reference, b.legal_name,
+               array_agg(l.item_id::text) AS tier_ids, array_agg(coalesce(t.matchmaking_priority, 0)) AS priorities
+        FROM orders o JOIN buyers b ON b.registration_id = o.registration_id
+        JOIN order_lines l ON l.order_id = o.id AND l.kind = 'sponsorship'
+        JOIN catalogue_items t ON t.id = l.item_id
+        WHERE o.paid_at IS NOT NULL AND o.status IN ('paid', 'cancelled')
+        GROUP BY o.id, b.registration_id
+        ORDER BY o.paid_at""")
+    known = {str(r.order_id): r for r in _rows(db["matchmaking"], """
+        SELECT order_id, tier_id, matchmaking_priority, withdrawn_at FROM sponsorships""")}
+    missing = []
+    for order in sold:
+        sponsorship = known.get(str(order.id))
+        live = sponsorship is not None and sponsorship.withdrawn_at is None
+        if order.status == "cancelled":
+            if live:
+                missing.append(f"{_order(order)}: cancelled, but matchmaking still gives it sponsor priority "
+                               f"{sponsorship.matchmaking_priority}")
+        elif sponsorship is None:
+            missing.append(f"{_order(order)}: a paid sponsorship matchmaking does not know")
+        elif not live:
+            missing.append(f"{_order(order)}: paid, but matchmaking has its sponsorship as withdrawn")
+        else:
+            expected = dict(zip(order.tier_ids, order.priorities)).get(str(sponsorship.tier_id))
+            if expected is None:
+                missing.append(f"{_order(order)}: matchmaking has its sponsorship under tier {sponsorship.tier_id}, "
+                               f"which the order did not buy")
+            elif expected != sponsorship.matchmaking_priority:
+                missing.append(f"{_order(order)}: matchmaking gives it priority {sponsorship.matchmaking_priority}, "
+                               f"its tier's is {expected}")
+    return sum(1 for order in sold if order.status == "paid"), missing
+
+
+# The checks, in the order they are reported.
 CHECKS: list[Check] = [
     Check("every approved organisation has its matchmaking profile", ("registration", "matchmaking"),
           approved_organisations_are_in_matchmaking),
@@ -139,6 +264,14 @@ CHECKS: list[Check] = [
           rostered_officers_are_in_matchmaking),
     Check("every scheduled meeting has its invitation to both sides", ("matchmaking", "notification"),
           scheduled_meetings_have_both_invitations),
+    Check("every approved organisation is a billing buyer", ("registration", "billing"),
+          approved_organisations_are_billing_buyers),
+    Check("every paid order has its tax invoice and its email", ("billing", "notification"),
+          paid_orders_have_their_invoice_and_its_email),
+    Check("every refund has its credit note and its email", ("billing", "notification"),
+          refunds_have_their_credit_note_and_its_email),
+    Check("every paid sponsorship has its priority in matchmaking", ("billing", "matchmaking"),
+          paid_sponsorships_reach_matchmaking),
 ]
 
 

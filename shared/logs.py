@@ -27,11 +27,13 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str) -> None:
-    """LOG_LEVEL (default INFO) sets the level; kafka-python's chatter is kept at WARNING."""
+    """LOG_LEVEL (default INFO) sets the level; kafka-python's and fontTools' chatter is kept at WARNING
+    (fpdf2 subsets a PDF's font with fontTools, which logs some forty INFO lines per document)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     logging.getLogger(service).setLevel(root.level)

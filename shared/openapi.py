@@ -18,7 +18,9 @@ answers every route of this platform may give, so a client (or a fuzzer) can rel
 - 422 with field messages when it takes a body or query (marshmallow or a domain rule refused it);
 - 401 and 403 when it is not public (no valid token; the wrong kind of caller or role);
 - 404 when its path has parameters (no such thing, or a malformed id);
-- 429 when it is rate limited (`@rate_limited`), 503 when a dependency is down (always).
+- 429 when it is rate limited (`@rate_limited`), 503 when a dependency is down (always);
+- 414 when its address can be made too long (a query, or a path parameter of free text):
+  gunicorn refuses a request line above about 4 KB with a page of its own, before any route runs.
 
 Every error has the shape `ErrorOut`. A service gets its document by declaring its routes;
 nothing else is needed (tests/platform/test_openapi.py lists the services whose every API
@@ -64,17 +66,28 @@ class Body:
 
 
 @dataclass(frozen=True)
+class Header:
+    """A request header a route reads, e.g. `Header("Repeats with the same key count once.", max_length=60)`."""
+
+    description: str
+    required: bool = False
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
 class ApiDoc:
     summary: str
     body: SchemaLike | Body | None = None
     query: SchemaLike | None = None
     responses: dict[int, SchemaLike | Body | None] = field(default_factory=dict)
     headers: dict[int, dict[str, str]] = field(default_factory=dict)
+    request_headers: dict[str, Header] = field(default_factory=dict)
 
 
 def documented(summary: str, *, body: SchemaLike | Body | None = None, query: SchemaLike | None = None,
                responses: dict[int, SchemaLike | Body | None],
-               headers: dict[int, dict[str, str]] | None = None) -> Callable:
+               headers: dict[int, dict[str, str]] | None = None,
+               request_headers: dict[str, Header] | None = None) -> Callable:
     """Declare a JSON route for the service's OpenAPI document.
 
     - `body`: the schema its JSON body is loaded with (or a `Body` of another media type).
@@ -83,8 +96,10 @@ def documented(summary: str, *, body: SchemaLike | Body | None = None, query: Sc
       another media type). Declare the successes and the refusals particular to the route
       (409, 410...): the ones every route may give are added (see the module's docstring).
     - `headers`: status -> {header: description} it sets, e.g. {201: {"Location": "..."}}.
+    - `request_headers`: header -> `Header`, the ones it reads (e.g. Idempotency-Key, a signature).
     """
-    doc = ApiDoc(summary=summary, body=body, query=query, responses=dict(responses), headers=dict(headers or {}))
+    doc = ApiDoc(summary=summary, body=body, query=query, responses=dict(responses), headers=dict(headers or {}),
+                 request_headers=dict(request_headers or {}))
 
     def mark(view):
         view.api_doc = doc
@@ -120,6 +135,9 @@ _STANDARD_ANSWERS = {
     429: ("TooManyRequests", "Too many requests from this address: see Retry-After."),
     503: ("Unavailable", "A dependency (database, broker) is down: retry after Retry-After seconds."),
 }
+# gunicorn's own answer (HTML, not ErrorOut) to a request line above its limit_request_line.
+_URI_TOO_LONG = ("UriTooLong", "The address is longer than the server accepts (about 4 KB): the web server's page.")
+_BOUNDED_CONVERTERS = ("uuid", "int")
 _DESCRIPTIONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content", 409: "Refused in the current state",
                  410: "Gone"}
 
@@ -133,6 +151,7 @@ def build_openapi(app: Flask, title: str) -> dict:
     spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     for status, (name, description) in _STANDARD_ANSWERS.items():
         spec.components.response(name, _response(status, description, ErrorOut, {}))
+    spec.components.response(_URI_TOO_LONG[0], _response(414, _URI_TOO_LONG[1], Body("text/html"), {}))
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
@@ -165,6 +184,10 @@ def _operation(rule, view, doc: ApiDoc, parameters: list[dict], method: str) -> 
     operation["parameters"] = list(parameters)
     if doc.query is not None:
         operation["parameters"].append({"in": "query", "schema": doc.query})
+    for name, header in doc.request_headers.items():
+        schema = {"type": "string", **({"maxLength": header.max_length} if header.max_length else {})}
+        operation["parameters"].append({"in": "header", "name": name, "required": header.required,
+                                        "description": header.description, "schema": schema})
     if not operation["parameters"]:
         del operation["parameters"]
     if doc.body is not None:
@@ -182,11 +205,16 @@ def _operation(rule, view, doc: ApiDoc, parameters: list[dict], method: str) -> 
         standard.add(404)
     if getattr(view, "rate_limited", False):
         standard.add(429)
+    converters = [match["converter"] or "default" for match in _RULE_VARIABLE.finditer(rule.rule)]
+    if doc.query is not None or any(converter not in _BOUNDED_CONVERTERS for converter in converters):
+        standard.add(414)
     responses = {}
     for status in sorted(set(answers) | standard):
         if status in answers:
             description = _DESCRIPTIONS.get(status) or _STANDARD_ANSWERS.get(status, ("", str(status)))[1]
             responses[str(status)] = _response(status, description, answers[status], doc.headers.get(status, {}))
+        elif status == 414:
+            responses[str(status)] = _URI_TOO_LONG[0]
         else:
             responses[str(status)] = _STANDARD_ANSWERS[status][0]  # apispec makes it a $ref
     operation["responses"] = responses

@@ -17,9 +17,9 @@ What it plays, following Razorpay's documented behaviour:
 
 And what a test needs to provoke: webhooks held back and released later, reversed and
 repeated (`hold_webhooks`, `release_webhooks`, or POST /_simulator/webhooks/hold and
-/_simulator/webhooks/release); a payment of another amount or currency (`pay`); the next
-refund failing (`fail_next_refund`); any webhook crafted by hand, signed or not
-(`deliver_now`).
+/_simulator/webhooks/release), or handed over, signed, for a load test to fire
+(`take_held_webhooks`); a payment of another amount or currency (`pay`); the next refund
+failing (`fail_next_refund`); any webhook crafted by hand, signed or not (`deliver_now`).
 
 `python -m shared.localinfra.gateway_simulator` runs it from the environment:
 RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET, GATEWAY_SIMULATOR_BIND
@@ -172,10 +172,15 @@ class GatewaySimulator:
         with self._lock:
             self._holding = True
 
-    def release_webhooks(self, *, reverse: bool = False, duplicate: int = 1) -> list[str]:
-        """Send what was held: in order or reversed, each `duplicate` times in a row. Returns the event names sent."""
+    def take_held_webhooks(self) -> list[Webhook]:
+        """What was held, handed over unsent (to a load test that delivers them itself); holding stops."""
         with self._lock:
             held, self._held, self._holding = self._held, [], False
+        return held
+
+    def release_webhooks(self, *, reverse: bool = False, duplicate: int = 1) -> list[str]:
+        """Send what was held: in order or reversed, each `duplicate` times in a row. Returns the event names sent."""
+        held = self.take_held_webhooks()
         batch = list(reversed(held)) if reverse else held
         for webhook in batch:
             for _ in range(duplicate):

@@ -13,8 +13,8 @@ from services.notification.manage import migrate as migrate_notification
 from services.registration import demo_data
 from services.registration.manage import create_organiser
 from services.registration.manage import migrate as migrate_registration
-from shared.localinfra.gateway_simulator import GatewaySimulator
 from tests.support.editions import open_edition
+from tests.support.platform import gateway_simulator
 
 PASSWORD = "demo passphrase 2026"
 
@@ -27,9 +27,7 @@ def counts(url: str, sql: str) -> dict:
 
 def test_demo_data_registers_approves_sells_and_schedules_meetings_through_the_apis(services, platform_env, smtp_server, run_id):
     admin = f"admin.{run_id}@dpd.example.in"
-    with GatewaySimulator(key_id=platform_env["RAZORPAY_KEY_ID"], key_secret=platform_env["RAZORPAY_KEY_SECRET"],
-                          webhook_secret=platform_env["RAZORPAY_WEBHOOK_SECRET"],
-                          webhook_url=f"{platform_env['BILLING_PUBLIC_URL']}/api/v1/gateway/razorpay/webhook") as gateway:
+    with gateway_simulator(platform_env) as gateway:
         env = {**platform_env, "RAZORPAY_API_URL": gateway.url}
         for migrate in (migrate_registration, migrate_notification, migrate_billing, migrate_matchmaking):
             migrate(env)

@@ -1,39 +1,50 @@
 """The platform as its users meet it, every service and worker a separate process, through HTTP,
-Kafka and email only: from a company's registration to a B2G meeting on its agenda, and back.
-
-(The booth purchase and its invoice, and the calendar invitations by email, join this journey
-with billing's and notification's parts of issue 8.)
+Kafka and email only: from a company's registration, through a booth paid on the payment gateway
+and its invoice by email, to a B2G meeting on its agenda with calendar invitations, and back.
 """
 from __future__ import annotations
 
 import io
+import re
+from datetime import datetime
 
+import pypdf
 import pytest
 import requests
 
 from ops.__main__ import main as ops
 from services.registration.manage import create_organiser
 from shared.localinfra.ports import wait_until
-from tests.support.journeys import mail_about, verify_by_email
-from tests.support.platform import Platform, frame_for
+from tests.support.journeys import calendar_invite, link_in, mail_about, pay_at_checkout, verify_by_email
+from tests.support.platform import Platform, frame_for, gateway_simulator
 from tests.support.registrations import registration_payload
 
 PASSWORD = "a passphrase for the venue"
-SERVICES_IN_JOURNEY = ("registration", "matchmaking", "notification")
+SERVICES_IN_JOURNEY = ("registration", "matchmaking", "notification", "billing")
+BOOTH = {"kind": "booth", "name": "Booth B-7, Hall B", "unit_price_paise": 1_50_000_00, "quantity": 1,
+         "booth": {"hall": "Hall B", "booth_number": "B-7", "x_m": "24", "y_m": "6", "width_m": "3", "depth_m": "3"}}
 
 
 @pytest.fixture
-def platform(services, platform_env, signing_keys) -> Platform:
+def gateway(platform_env):
+    """Razorpay, played by the gateway simulator: the checkout pages and the signed callbacks."""
+    with gateway_simulator(platform_env) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def platform(gateway, services, platform_env, signing_keys) -> Platform:
+    """All four services, each web and worker a process; stopped before the gateway goes (set up after it)."""
     platform = Platform(services, platform_env, signing_keys)
     platform.migrate(*SERVICES_IN_JOURNEY)
-    platform.start(webs=SERVICES_IN_JOURNEY, workers=SERVICES_IN_JOURNEY)
+    platform.start(webs=SERVICES_IN_JOURNEY, workers=SERVICES_IN_JOURNEY, extra_env={"RAZORPAY_API_URL": gateway.url})
     return platform
 
 
 def organiser_session(platform: Platform, run_id: str) -> dict[str, str]:
     """An organiser account, and its API token from signing in with email and password."""
     email = f"meera.{run_id}@dpd.example.in"
-    create_organiser(["--email", email, "--name", "Meera Organiser", "--roles", "vetting,matchmaking"],
+    create_organiser(["--email", email, "--name", "Meera Organiser", "--roles", "vetting,matchmaking,finance"],
                      {**platform.env, "DPD_ORGANISER_PASSWORD": PASSWORD})
     answer = requests.post(platform.url("registration", "/api/v1/auth/token"),
                            json={"email": email, "password": PASSWORD}, timeout=10)
@@ -41,8 +52,31 @@ def organiser_session(platform: Platform, run_id: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
-def test_a_company_registers_meets_an_officer_on_its_agenda_and_cancels(platform, mailbox, run_id):
+def put_up_booth(platform: Platform, finance: dict[str, str], edition_id: str) -> str:
+    """Finance finds the edition in billing (it learns of editions from registration) and puts a booth on sale."""
+    wait_until(lambda: any(e["id"] == edition_id for e in requests.get(
+        platform.url("billing", "/api/v1/editions"), headers=finance, timeout=10).json()["editions"]), 60,
+        message="billing never learnt of the edition")
+    added = requests.post(platform.url("billing", f"/api/v1/editions/{edition_id}/items"), json=BOOTH,
+                          headers=finance, timeout=10)
+    assert added.status_code == 201, added.text
+    return added.json()["id"]
+
+
+def consistency_report(platform: Platform) -> str:
+    """What `python -m ops consistency` prints once it finds nothing missing (events may be in flight)."""
+    def consistent() -> str | None:
+        out = io.StringIO()
+        return out.getvalue() if ops(["consistency"], environ=platform.env, out=out) == 0 else None
+    return wait_until(consistent, 60, message="the services never agreed")
+
+
+def test_a_company_registers_buys_a_booth_meets_an_officer_on_its_agenda_and_cancels(platform, gateway, mailbox,
+                                                                                      run_id):
+    # The organiser (vetting, matchmaking and finance) puts a booth on sale and rosters an officer.
     organiser = organiser_session(platform, run_id)
+    edition_id = platform.edition_id()
+    booth_id = put_up_booth(platform, organiser, edition_id)
     officer_email = f"r.iyer.{run_id}@navy.example.in"
     rostered = requests.post(platform.url("registration", "/api/v1/editions/dpd-2026/officers"), headers=organiser,
                              json={"name": "R. Iyer", "rank": "Commander", "organisation": "navy",
@@ -59,7 +93,8 @@ def test_a_company_registers_meets_an_officer_on_its_agenda_and_cancels(platform
     assert registered.status_code == 201, registered.text
     registration = registered.json()
     local, domain = contact.split("@")
-    for delegate_email in (contact, f"{local}+1@{domain}"):
+    second_delegate = f"{local}+1@{domain}"
+    for delegate_email in (contact, second_delegate):
         verify_by_email(mailbox, delegate_email)
     assert mail_about(mailbox, contact, "Registration received")
     assert requests.get(platform.url("registration", f"/api/v1/registrations/{registration['id']}/status"),
@@ -73,8 +108,40 @@ def test_a_company_registers_meets_an_officer_on_its_agenda_and_cancels(platform
     company = platform.sign_in_by_link(mailbox, contact)
     assert company.get(platform.url("registration", "/api/v1/me")).json()["registration"]["status"] == "approved"
 
+    # The company buys the booth and pays on the gateway's checkout. The gateway's callbacks come
+    # late, newest first, each twice; the browser comes back last. The order is paid once.
+    wait_until(lambda: any(item["id"] == booth_id for item in company.get(
+        platform.url("billing", "/api/v1/me/catalogue")).json()["items"]), 60,
+        message="the booth never appeared in the company's catalogue")
+    placed = company.post(platform.url("billing", "/api/v1/me/orders"), json={"lines": [{"item_id": booth_id}]})
+    assert placed.status_code == 201 and placed.json()["status"] == "held", placed.text
+    order = placed.json()
+    checkout = company.post(platform.url("billing", f"/api/v1/me/orders/{order['id']}/checkout"))
+    assert checkout.status_code == 200, checkout.text
+    gateway.hold_webhooks()
+    back_to_billing = pay_at_checkout(checkout.json())
+    assert gateway.release_webhooks(reverse=True, duplicate=2) == ["order.paid", "payment.captured",
+                                                                   "payment.authorized"]
+    gateway.wait_delivered(6)
+    assert all(answer == 200 for webhook in gateway.sent for answer in webhook.answers), \
+        "billing took every callback, repeats included, at once"
+    returned = requests.post(back_to_billing.action, data=back_to_billing.fields, allow_redirects=False, timeout=10)
+    assert returned.status_code == 303 and returned.headers["Location"].endswith(f"/me/orders/{order['id']}")
+    paid = company.get(platform.url("billing", f"/api/v1/me/orders/{order['id']}")).json()
+    assert paid["status"] == "paid" and paid["payable_paise"] == order["payable_paise"] == 1_77_000_00, paid
+    assert [(p["status"], p["amount_paise"]) for p in paid["payments"]] == [("captured", 1_77_000_00)]
+    [invoice] = paid["invoices"]
+
+    # The invoice comes by email; its link downloads the PDF without signing in.
+    invoice_email = mail_about(mailbox, contact, "Tax invoice")
+    assert re.match(r"Tax invoice (\S+) for order", invoice_email["Subject"]).group(1) == invoice["number"]
+    download = link_in(invoice_email, "/documents/invoices/")
+    assert requests.get(download.replace("signature=", "signature=0"), timeout=10).status_code == 403
+    pdf = requests.get(download, timeout=10)
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    assert invoice["number"] in pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+
     # Matchmaking opens once the organiser sets the frame; the officer is among the company's matches.
-    edition_id = platform.edition_id()
     framed = requests.put(platform.url("matchmaking", f"/api/v1/editions/{edition_id}/frame"), json=frame_for(),
                           headers=organiser, timeout=10)
     assert framed.status_code == 200, framed.text
@@ -115,6 +182,15 @@ def test_a_company_registers_meets_an_officer_on_its_agenda_and_cancels(platform
     calendar = company.get(platform.url("matchmaking", "/api/v1/me/agenda.ics"))
     assert calendar.headers["Content-Type"].startswith("text/calendar") and request_id in calendar.text
 
+    # Both delegates and the officer are invited by email, for the meeting's time.
+    everyone = (contact, second_delegate, officer_email)
+    invitations = {email: calendar_invite(mailbox, email, "REQUEST")[1] for email in everyone}
+    for invitation in invitations.values():
+        assert invitation["UID"] == f"{request_id}@matchmaking.dpd"
+        assert invitation["DTSTART"].dt == datetime.fromisoformat(meeting["starts_at"])
+        assert invitation["LOCATION"] == f"Table {meeting['table']}, Defence Partnership Days"
+    assert "OK      every scheduled meeting has its invitation to both sides (1 checked)" in consistency_report(platform)
+
     # The company cancels: the meeting leaves both agendas and the organisers' grid.
     cancelled = company.post(platform.url("matchmaking", f"/api/v1/requests/{request_id}/cancel"),
                              json={"reason": "Our chief designer cannot travel that week."})
@@ -124,10 +200,17 @@ def test_a_company_registers_meets_an_officer_on_its_agenda_and_cancels(platform
     assert requests.get(platform.url("matchmaking", f"/api/v1/editions/{edition_id}/schedule"), headers=organiser,
                         timeout=10).json()["meetings"] == []
 
-    # What each service knows agrees with the others.
-    def consistent() -> str | None:
-        out = io.StringIO()
-        return out.getvalue() if ops(["consistency"], environ=platform.env, out=out) == 0 else None
-    printed = wait_until(consistent, 60, message="the services never agreed")
+    # Everyone hears of it, and the entry leaves their calendars.
+    for email in everyone:
+        message, cancellation = calendar_invite(mailbox, email, "CANCEL")
+        assert "cancelled" in message["Subject"]
+        assert cancellation["UID"] == invitations[email]["UID"]
+        assert cancellation["SEQUENCE"] > invitations[email]["SEQUENCE"]
+
+    # What each service knows agrees with the others; every email went out once.
+    printed = consistency_report(platform)
     assert "OK      every approved organisation has its matchmaking profile (1 checked)" in printed
     assert "OK      every officer on the roster is in matchmaking (1 checked)" in printed
+    assert "OK      every paid order has its tax invoice and its email (1 checked)" in printed
+    for subject in ("Tax invoice", "Payment received"):
+        assert len([m for m in mailbox.messages_to(contact) if subject in m["Subject"]]) == 1, subject

@@ -1,8 +1,14 @@
-"""Steps of a registrant's journey that many tests take: confirming the email address."""
+"""Steps of a participant's journey that many tests take: confirming the email address, paying on
+the payment gateway's hosted checkout, finding a calendar invitation in an email."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from urllib.parse import urljoin
 
+import icalendar
 import requests
 import sqlalchemy as sa
 
@@ -46,3 +52,63 @@ def mail_about(mailbox, email: str, subject_part: str, timeout: float = 60):
     def found():
         return next((m for m in mailbox.messages_to(email) if subject_part in m["Subject"]), None)
     return wait_until(found, timeout, interval=0.1, message=f"no email about {subject_part!r} reached {email}")
+
+
+@dataclass
+class Form:
+    """A form on a page, as a browser submits it: where to, and its named inputs' values."""
+
+    action: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class _Forms(HTMLParser):
+    """Reads the forms of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[Form] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append(Form(attributes.get("action") or ""))
+        elif tag == "input" and self.forms and attributes.get("name"):
+            self.forms[-1].fields[attributes["name"]] = attributes.get("value") or ""
+
+
+def forms_in(page: str) -> list[Form]:
+    parser = _Forms()
+    parser.feed(page)
+    return parser.forms
+
+
+def pay_at_checkout(checkout: dict) -> Form:
+    """The buyer's browser at the gateway's hosted checkout: it opens the page with the form the
+    merchant gave (`action_url`, `fields`) and presses "Pay". Returns the form the gateway then
+    posts back to the merchant (its return address and the signed payment fields)."""
+    browser = requests.Session()
+    page = browser.post(checkout["action_url"], data=checkout["fields"], timeout=10)
+    assert page.status_code == 200, page.text
+    [pay] = [form for form in forms_in(page.text) if form.action.endswith("/pay")]
+    returned = browser.post(urljoin(checkout["action_url"], pay.action), data=pay.fields, timeout=10)
+    assert returned.status_code == 200 and "Payment successful" in returned.text, returned.text
+    [back] = forms_in(returned.text)
+    return back
+
+
+def calendar_invite(mailbox, email: str, method: str,
+                    timeout: float = 60) -> tuple[EmailMessage, icalendar.Event]:
+    """The first email to `email` carrying a calendar invitation with `method` (REQUEST adds or
+    updates the entry, CANCEL removes it), once it has arrived: the message and its VEVENT."""
+    def invitation(message) -> icalendar.Event | None:
+        for part in message.walk():
+            if part.get_content_type() == "text/calendar":
+                calendar = icalendar.Calendar.from_ical(part.get_content())
+                if calendar["METHOD"] == method:
+                    return next(iter(calendar.walk("VEVENT")))
+        return None
+
+    def found():
+        return next(((m, event) for m in mailbox.messages_to(email) if (event := invitation(m)) is not None), None)
+    return wait_until(found, timeout, interval=0.1, message=f"no calendar {method} reached {email}")

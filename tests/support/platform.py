@@ -16,6 +16,7 @@ import requests
 import sqlalchemy as sa
 
 from shared.auth import ORGANISER, PARTICIPANT, TokenIssuer, load_private_key
+from shared.localinfra.gateway_simulator import GatewaySimulator
 from shared.localinfra.ports import wait_until
 from tests.support.editions import EDITION, open_edition
 from tests.support.registrations import registration_payload
@@ -25,6 +26,14 @@ TIMEOUT = 15
 OFFICER = {"name": "R. Iyer", "rank": "Commander", "organisation": "navy", "appointment": "Director, Naval Design",
            "phone": "+91 98100 00001", "sectors": ["naval_systems", "unmanned_systems", "aerospace"],
            "requirements": "Sonar domes, AUV batteries, avionics mission computers"}
+
+
+def gateway_simulator(env: dict[str, str]) -> GatewaySimulator:
+    """The payment gateway simulator playing Razorpay for this platform: billing's credentials, its
+    webhooks to billing's public URL. Start it, then billing with `RAZORPAY_API_URL` set to its URL."""
+    return GatewaySimulator(key_id=env["RAZORPAY_KEY_ID"], key_secret=env["RAZORPAY_KEY_SECRET"],
+                            webhook_secret=env["RAZORPAY_WEBHOOK_SECRET"],
+                            webhook_url=f"{env['BILLING_PUBLIC_URL']}/api/v1/gateway/razorpay/webhook")
 
 
 def frame_for(days_from_now: int = 30, *, tables: int = 4) -> dict:
@@ -55,6 +64,7 @@ class Platform:
         self.env = env
         self.urls: dict[str, str] = {}
         self.workers: dict = {}  # service -> its running worker process
+        self.extra_env: dict[str, str] = {}  # what every process started gets on top of `env`
         self._issuer = TokenIssuer(load_private_key(signing_keys[0]), timedelta(hours=2))
         self.http = requests.Session()
         self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=32))
@@ -69,15 +79,18 @@ class Platform:
             open_edition(self.env)
 
     def start(self, *, webs: tuple[str, ...] = (), workers: tuple[str, ...] = (), web_workers: int = 1,
-              threads: int = 8) -> None:
-        """Each service in `workers` gets its worker, each in `webs` its gunicorn (`web_workers` x `threads`)."""
+              threads: int = 8, extra_env: dict[str, str] | None = None) -> None:
+        """Each service in `workers` gets its worker, each in `webs` its gunicorn (`web_workers` x `threads`);
+        `extra_env` on top of the platform's environment (e.g. `RAZORPAY_API_URL` of a gateway simulator),
+        kept for workers restarted later."""
+        self.extra_env |= extra_env or {}
         for name in workers:
             self.start_worker(name)
         for name in webs:
-            self.urls[name] = self.services.web(name, workers=web_workers, threads=threads)
+            self.urls[name] = self.services.web(name, workers=web_workers, threads=threads, extra_env=self.extra_env)
 
     def start_worker(self, service: str) -> None:
-        self.workers[service] = self.services.worker(service)
+        self.workers[service] = self.services.worker(service, extra_env=self.extra_env)
 
     def kill_worker(self, service: str) -> None:
         """SIGKILL the service's worker, like a crash: no cleanup, no commits."""

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -101,17 +102,21 @@ class RazorpayGateway(PaymentGateway):
     def create_order(self, *, amount_paise, currency, receipt, notes) -> GatewayOrder:
         created = self._call("POST", "/v1/orders", {"amount": amount_paise, "currency": currency, "receipt": receipt,
                                                     "notes": dict(notes)})
-        return GatewayOrder(gateway_order_id=created["id"], amount_paise=int(created["amount"]),
-                            currency=created["currency"])
+        return _read_answer(lambda: GatewayOrder(gateway_order_id=_gateway_id(created["id"], "order id"),
+                                                 amount_paise=_amount(created["amount"]),
+                                                 currency=created["currency"]), "POST /v1/orders")
 
     def fetch_payment(self, payment_id: str) -> PaymentReport:
-        return _payment_report(self._call("GET", f"/v1/payments/{payment_id}"))
+        path = f"/v1/payments/{payment_id}"
+        answer = self._call("GET", path)
+        return _read_answer(lambda: _payment_report(answer), f"GET {path}")
 
     def refund(self, *, payment_id, amount_paise, our_refund_id) -> RefundReport:
-        created = self._call("POST", f"/v1/payments/{payment_id}/refund",
-                             {"amount": amount_paise, "receipt": our_refund_id, "notes": {"refund_id": our_refund_id}},
+        path = f"/v1/payments/{payment_id}/refund"
+        created = self._call("POST", path, {"amount": amount_paise, "receipt": our_refund_id,
+                                             "notes": {"refund_id": our_refund_id}},
                              headers={"X-Refund-Idempotency": our_refund_id})
-        return _refund_report(created)
+        return _read_answer(lambda: _refund_report(created), f"POST {path}")
 
     # ---------------------------------------------------------------- the buyer's round trip
 
@@ -145,9 +150,12 @@ class RazorpayGateway(PaymentGateway):
         parsed = _json_object(body)
         event_type = parsed.get("event")
         created = parsed.get("created_at")
-        if not isinstance(event_type, str) or not isinstance(created, int):
+        if not isinstance(event_type, str) or isinstance(created, bool) or not isinstance(created, int):
             raise RefusedCallback("the webhook has no event name or creation time")
-        created_at = datetime.fromtimestamp(created, timezone.utc)
+        try:
+            created_at = datetime.fromtimestamp(created, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise RefusedCallback(f"the webhook's creation time {str(created)[:40]} is not a time") from None
         if created_at < now - self._max_age:
             raise RefusedCallback(f"the webhook was created at {created_at.isoformat()}: too old to trust")
         if created_at > now + _CLOCK_SKEW:
@@ -172,6 +180,14 @@ class RazorpayGateway(PaymentGateway):
                         payment=payment, refund=refund, body=parsed)
 
 
+def _read_answer(read, what: str):
+    """`read()` of an API answer; an answer not shaped as Razorpay's counts as the gateway failing."""
+    try:
+        return read()
+    except (KeyError, TypeError, ValueError) as error:
+        raise GatewayUnavailable(f"Razorpay's answer to {what} is not shaped as expected: {error}") from None
+
+
 def _json_object(raw) -> dict:
     try:
         parsed = json.loads(raw) if raw else {}
@@ -189,16 +205,46 @@ def _error_description(error: urllib.error.HTTPError) -> str:
         return error.reason or "no reason given"
 
 
+# What a Razorpay entity may hold, checked even when signed: an id, amount or currency beyond
+# what Razorpay ever sends (and what our columns hold) is refused, not stored.
+_GATEWAY_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_MOST_PAISE = 10**14  # ₹1 lakh crore: no payment at this event comes near it
+
+
+def _gateway_id(value, what: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not _GATEWAY_ID.fullmatch(value):
+        raise ValueError(f"{what} {str(value)[:80]!r} is not an id Razorpay issues")
+    return value
+
+
+def _amount(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MOST_PAISE:
+        raise ValueError(f"amount {str(value)[:40]!r} is not a whole number of paise Razorpay would send")
+    return value
+
+
+def _text(value, *, limit: int) -> str | None:
+    return str(value)[:limit] if value not in (None, "") else None
+
+
 def _payment_report(entity: dict) -> PaymentReport:
-    return PaymentReport(payment_id=str(entity["id"]), gateway_order_id=entity.get("order_id"),
-                         status=str(entity["status"]), amount_paise=int(entity["amount"]),
-                         currency=str(entity["currency"]), error=entity.get("error_description") or None)
+    currency = entity["currency"]
+    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
+        raise ValueError(f"currency {str(currency)[:20]!r} is not an ISO 4217 code")
+    return PaymentReport(payment_id=_gateway_id(entity["id"], "payment id"),
+                         gateway_order_id=_gateway_id(entity.get("order_id"), "order id", optional=True),
+                         status=_text(entity["status"], limit=20) or "", amount_paise=_amount(entity["amount"]),
+                         currency=currency, error=_text(entity.get("error_description"), limit=500))
 
 
 def _refund_report(entity: dict) -> RefundReport:
     notes = entity.get("notes") if isinstance(entity.get("notes"), dict) else {}
-    return RefundReport(refund_id=str(entity["id"]), payment_id=str(entity["payment_id"]),
-                        amount_paise=int(entity["amount"]), status=str(entity["status"]),
-                        our_refund_id=notes.get("refund_id") or entity.get("receipt") or None,
-                        failure=entity.get("error_description") or None)
+    return RefundReport(refund_id=_gateway_id(entity["id"], "refund id"),
+                        payment_id=_gateway_id(entity["payment_id"], "payment id"),
+                        amount_paise=_amount(entity["amount"]), status=_text(entity["status"], limit=20) or "",
+                        our_refund_id=_text(notes.get("refund_id") or entity.get("receipt"), limit=64),
+                        failure=_text(entity.get("error_description"), limit=500))
 

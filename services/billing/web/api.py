@@ -12,9 +12,14 @@ from services.billing import catalogue, ordering, payments, refunds
 from services.billing.adapters import queries
 from services.billing.adapters.gateways import RefusedCallback
 from services.billing.bootstrap import Billing
-from services.billing.web.schemas import BankTransferIn, EditionIn, ItemIn, OrderIn, RefundIn, ResolveFlagIn
+from services.billing.adapters.razorpay import EVENT_ID_HEADER, SIGNATURE_HEADER
+from services.billing.web.schemas import (
+    BankTransferIn, CallbackOutcomeOut, CatalogueOut, CheckoutOut, DocumentsOut, EditionIn, EditionOut, EditionsOut,
+    FlagsOut, FlagsQuery, GatewayEventIn, ItemIn, ItemSavedOut, OrderForFinanceOut, OrderIn, OrderOut, OrdersOut,
+    OrdersQuery, ReconciliationOut, RefundIn, RefundOut, ResolveFlagIn)
 from shared.access import current_principal, organiser, participant, public
 from shared.errors import InvalidFields, StateConflict
+from shared.openapi import ErrorOut, Header, documented
 from shared.web import current_correlation_id, error_response, load_json
 
 log = logging.getLogger(__name__)
@@ -34,10 +39,15 @@ def my_registration_id() -> str:
     return me.registration_id
 
 
+IDEMPOTENCY_KEY_LONGEST = 60
+IDEMPOTENCY_KEY = Header("A key of the caller's choosing: a retry with the same key places the order once "
+                         "(answered 200 with the order placed first).", max_length=IDEMPOTENCY_KEY_LONGEST)
+
+
 def idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 60:
-        raise InvalidFields({"Idempotency-Key": ["Must be at most 60 characters."]})
+    if len(key) > IDEMPOTENCY_KEY_LONGEST:
+        raise InvalidFields({"Idempotency-Key": [f"Must be at most {IDEMPOTENCY_KEY_LONGEST} characters."]})
     return key or None
 
 
@@ -45,6 +55,7 @@ def idempotency_key() -> str | None:
 
 @api.get("/editions")
 @organiser("finance", read_only=True)
+@documented("The editions billing sells for", responses={200: EditionsOut})
 def list_editions():
     return jsonify(editions=[{"id": row.id, "name": row.name, "venue_state": row.venue_state}
                              for row in queries.all_editions(wiring().engine)])
@@ -52,6 +63,8 @@ def list_editions():
 
 @api.put("/editions/<uuid:edition_id>")
 @organiser("finance")
+@documented("Open an edition for sale (its id is registration's), or rename it", body=EditionIn,
+            responses={200: EditionOut})
 def save_edition(edition_id):
     data = load_json(EditionIn())
     catalogue.save_edition(wiring().engine, edition_id=str(edition_id), name=data["name"],
@@ -75,6 +88,7 @@ def offer_view(offer: queries.Offer) -> dict:
 
 @api.get("/editions/<uuid:edition_id>/catalogue")
 @organiser("finance", read_only=True)
+@documented("An edition's catalogue, withdrawn items and booth holders included", responses={200: CatalogueOut})
 def edition_catalogue(edition_id):
     return jsonify(items=[offer_view(offer) | ({"holder": offer.holder} if offer.holder else {})
                           for offer in queries.catalogue(wiring().engine, str(edition_id), with_holders=True)])
@@ -82,6 +96,8 @@ def edition_catalogue(edition_id):
 
 @api.post("/editions/<uuid:edition_id>/items")
 @organiser("finance")
+@documented("Add a sponsorship tier, booth or branding item to an edition's catalogue", body=ItemIn,
+            responses={201: ItemSavedOut, 409: ErrorOut})
 def add_item(edition_id):
     item, _active = load_json(ItemIn())
     item_id = catalogue.add_item(wiring().engine, str(edition_id), item, actor=current_principal(),
@@ -91,6 +107,8 @@ def add_item(edition_id):
 
 @api.put("/items/<uuid:item_id>")
 @organiser("finance")
+@documented("Change a catalogue item (orders already placed keep their prices)", body=ItemIn,
+            responses={200: ItemSavedOut, 409: ErrorOut})
 def change_item(item_id):
     item, active = load_json(ItemIn())
     catalogue.change_item(wiring().engine, str(item_id), item, active=active, actor=current_principal(),
@@ -102,6 +120,7 @@ def change_item(item_id):
 
 @api.get("/me/catalogue")
 @participant
+@documented("What the caller's organisation can order now", responses={200: CatalogueOut, 409: ErrorOut})
 def my_catalogue():
     buyer = queries.buyer_of(wiring().engine, my_registration_id())
     if buyer is None or not buyer.approved:
@@ -112,6 +131,10 @@ def my_catalogue():
 
 @api.post("/me/orders")
 @participant
+@documented("Place an order: its items are held until it is paid or the hold expires", body=OrderIn,
+            responses={201: OrderOut, 200: OrderOut, 409: ErrorOut},
+            headers={201: {"Location": "The order."}, 200: {"Location": "The order."}},
+            request_headers={"Idempotency-Key": IDEMPOTENCY_KEY})
 def place_order():
     data = load_json(OrderIn())
     placed = ordering.place_order(wiring(), registration_id=my_registration_id(), lines=data["lines"],
@@ -126,6 +149,7 @@ def place_order():
 
 @api.get("/me/orders")
 @participant
+@documented("The caller's organisation's orders, newest first", responses={200: OrdersOut, 409: ErrorOut})
 def my_orders():
     return jsonify(orders=[_order_summary(row) for row in
                            queries.order_list(wiring().engine, registration_id=my_registration_id())])
@@ -140,12 +164,15 @@ def _my_order(order_id) -> queries.OrderDetail:
 
 @api.get("/me/orders/<uuid:order_id>")
 @participant
+@documented("One of the caller's organisation's orders", responses={200: OrderOut, 409: ErrorOut})
 def my_order(order_id):
     return jsonify(order_view(_my_order(order_id)))
 
 
 @api.post("/me/orders/<uuid:order_id>/cancel")
 @participant
+@documented("Cancel an unpaid order of the caller's organisation (its items are released)",
+            responses={200: OrderOut, 409: ErrorOut})
 def cancel_my_order(order_id):
     ordering.cancel_by_buyer(wiring(), order_id=str(order_id), registration_id=my_registration_id(),
                              correlation_id=current_correlation_id())
@@ -154,6 +181,8 @@ def cancel_my_order(order_id):
 
 @api.post("/me/orders/<uuid:order_id>/checkout")
 @participant
+@documented("The payment gateway's checkout form for an unpaid order (503 when the gateway does not answer)",
+            responses={200: CheckoutOut, 409: ErrorOut})
 def checkout(order_id):
     """The gateway's hosted checkout form for this order: post `fields` to `action_url`."""
     form = ordering.start_checkout(wiring(), order_id=str(order_id), registration_id=my_registration_id(),
@@ -169,6 +198,8 @@ def return_urls(order_id: str) -> dict[str, str]:
 
 @api.get("/me/invoices")
 @participant
+@documented("The caller's organisation's invoices, pro-formas and credit notes, newest first",
+            responses={200: DocumentsOut, 409: ErrorOut})
 def my_documents():
     return jsonify(documents=[_document_summary(row) for row in
                               queries.documents(wiring().engine, registration_id=my_registration_id())])
@@ -219,9 +250,11 @@ def order_view(detail: queries.OrderDetail) -> dict:
 
 @api.get("/orders")
 @organiser("finance", read_only=True)
+@documented("Every buyer's orders, newest first (at most 500)", query=OrdersQuery, responses={200: OrdersOut})
 def list_orders():
+    wanted = OrdersQuery().load(request.args)
     return jsonify(orders=[_order_summary(row) for row in queries.order_list(
-        wiring().engine, status=request.args.get("status") or None, search=request.args.get("q") or None)])
+        wiring().engine, status=wanted.get("status") or None, search=wanted.get("q") or None)])
 
 
 def _order(order_id) -> queries.OrderDetail:
@@ -233,6 +266,7 @@ def _order(order_id) -> queries.OrderDetail:
 
 @api.get("/orders/<uuid:order_id>")
 @organiser("finance", read_only=True)
+@documented("An order with its payments, refunds, documents and open questions", responses={200: OrderForFinanceOut})
 def order(order_id):
     detail = _order(order_id)
     return jsonify(order_view(detail) | {"flags": [{"id": f.id, "kind": f.kind, "message": f.message,
@@ -241,6 +275,7 @@ def order(order_id):
 
 @api.post("/orders/<uuid:order_id>/bank-transfers")
 @organiser("finance")
+@documented("Record a bank transfer that pays an order", body=BankTransferIn, responses={201: OrderOut, 409: ErrorOut})
 def record_bank_transfer(order_id):
     data = load_json(BankTransferIn())
     payments.record_bank_transfer(wiring(), order_id=str(order_id), reference=data["reference"],
@@ -251,6 +286,8 @@ def record_bank_transfer(order_id):
 
 @api.post("/orders/<uuid:order_id>/refunds")
 @organiser("finance")
+@documented("Refund part or all of an order's payment (and cancel the order, if asked)", body=RefundIn,
+            responses={201: RefundOut, 409: ErrorOut})
 def refund(order_id):
     data = load_json(RefundIn())
     row = refunds.request_refund(wiring(), order_id=str(order_id), amount_paise=data["amount_paise"],
@@ -268,22 +305,27 @@ def refund_view(row) -> dict:
 
 @api.post("/refunds/<uuid:refund_id>/send")
 @organiser("finance")
+@documented("Send a refund to the gateway again, after it could not be reached",
+            responses={200: RefundOut, 409: ErrorOut})
 def send_refund(refund_id):
     return jsonify(refund_view(refunds.send_refund(wiring(), str(refund_id), correlation_id=current_correlation_id())))
 
 
 @api.get("/payment-flags")
 @organiser("finance", read_only=True)
+@documented("What finance must look at: misdirected money, failed refunds (open ones, or every one)",
+            query=FlagsQuery, responses={200: FlagsOut})
 def list_flags():
+    wanted = FlagsQuery().load(request.args)
     return jsonify(flags=[{"id": f.id, "kind": f.kind, "order_id": f.order_id, "order_number": f.order_number,
                            "message": f.message, "raised_at": f.raised_at.isoformat(),
                            "resolved_at": f.resolved_at.isoformat() if f.resolved_at else None}
-                          for f in queries.open_flags(wiring().engine,
-                                                      include_resolved=request.args.get("all") == "1")])
+                          for f in queries.open_flags(wiring().engine, include_resolved=wanted.get("all") == "1")])
 
 
 @api.post("/payment-flags/<uuid:flag_id>/resolve")
 @organiser("finance")
+@documented("Mark a payment flag resolved, saying how", body=ResolveFlagIn, responses={204: None, 409: ErrorOut})
 def resolve_flag(flag_id):
     data = load_json(ResolveFlagIn())
     payments.resolve_flag(wiring(), str(flag_id), resolution=data["resolution"], actor=current_principal(),
@@ -293,6 +335,8 @@ def resolve_flag(flag_id):
 
 @api.get("/reconciliation")
 @organiser("finance", read_only=True)
+@documented("Each order money touched: asked, captured, refunded, invoiced, credited, and what does not add up",
+            responses={200: ReconciliationOut})
 def reconciliation():
     return jsonify(orders=queries.reconciliation(wiring().engine))
 
@@ -301,6 +345,12 @@ def reconciliation():
 
 @api.post("/gateway/<name>/webhook")
 @public
+@documented("The payment gateway's signed event (Razorpay's webhook): applied once, however often it comes; "
+            "a forged, stale or malformed one is refused with 400", body=GatewayEventIn,
+            responses={200: CallbackOutcomeOut},
+            request_headers={
+                SIGNATURE_HEADER: Header("Hex HMAC-SHA256 of the raw body, keyed with the webhook secret.", required=True),
+                EVENT_ID_HEADER: Header("The event's id, the same on every retry (else the body's hash).")})
 def gateway_webhook(name):
     """Signed callbacks from the payment gateway. Refused ones (forged, stale, malformed) get a 400
     and a log line; a repeat gets 200 "duplicate"; anything a person must look at is flagged."""

@@ -18,10 +18,10 @@ from services.billing.domain.catalogue import ItemKind, check_item, metres
 from services.billing.domain.money import format_inr, rupees_text
 from services.billing.domain.orders import PaymentMethod, RequestedLine
 from services.billing.domain.states import STATES_BY_KEY
-from services.billing.web.api import my_registration_id, return_urls, wiring
+from services.billing.web.api import IDEMPOTENCY_KEY_LONGEST, my_registration_id, return_urls, wiring
 from services.billing.web.floor_plan import floor_plan_svg, halls
 from services.billing.web.schemas import (
-    BankTransferIn, EditionIn, ItemIn, Percent, RefundIn, ResolveFlagIn, Rupees)
+    BankTransferIn, EditionIn, ItemIn, LineIn, Percent, RefundIn, ResolveFlagIn, Rupees)
 from shared.access import csrf_exempt, current_principal, organiser, participant, public
 from shared.audit import record_audit
 from shared.backbone_dashboard import backbone_figures
@@ -87,16 +87,9 @@ def _shop_page(status: int = 200, errors=None, form=None):
 @participant
 def place_order():
     form = request.form
-    lines = []
-    if form.get("sponsorship"):
-        lines.append(RequestedLine(form["sponsorship"], 1))
-    if form.get("booth"):
-        lines.append(RequestedLine(form["booth"], 1))
-    for name, value in form.items():
-        if name.startswith("branding.") and value.strip() not in ("", "0"):
-            if not value.strip().isdigit():
-                return _shop_page(422, {name: ["Type a whole number."]}, form.to_dict())
-            lines.append(RequestedLine(name.removeprefix("branding."), int(value)))
+    lines, errors = _requested_lines(form)
+    if errors:
+        return _shop_page(422, errors, form.to_dict())
     try:
         method = PaymentMethod(form.get("payment_method", PaymentMethod.GATEWAY.value))
         placed = ordering.place_order(wiring(), registration_id=my_registration_id(), lines=lines,
@@ -111,6 +104,33 @@ def place_order():
         return redirect(url_for(".shop"))
     flash(f"Order {placed.number} is held for you: pay to confirm it.", "success")
     return redirect(url_for(".my_order", order_id=placed.order_id))
+
+
+def _requested_lines(form) -> tuple[list[RequestedLine], dict[str, list[str]]]:
+    """The shop form's choices as order lines, each checked as the API checks one (LineIn), and
+    the form's own fields; the problems by the name the shop page shows them under."""
+    picked = [(name, form[name], "1") for name in ("sponsorship", "booth") if form.get(name)]
+    picked += [(name, name.removeprefix("branding."), value.strip()) for name, value in form.items()
+               if name.startswith("branding.") and value.strip() not in ("", "0")]
+    lines, errors = [], {}
+    for field_name, item_id, quantity in picked:
+        try:
+            line = LineIn().load({"item_id": item_id, "quantity": quantity})
+        except ValidationError as error:
+            if "item_id" in error.messages:  # not one the page offered
+                errors["lines"] = ["Choose from what is on sale for your edition."]
+            else:
+                errors[field_name] = error.messages["quantity"]
+        else:
+            lines.append(RequestedLine(str(line["item_id"]), line["quantity"]))
+    if form.get("included_booth"):
+        try:
+            uuid.UUID(form["included_booth"])
+        except ValueError:
+            errors["included_booth_id"] = ["Pick one of this edition's booths."]
+    if len(form.get("request_id", "")) > IDEMPOTENCY_KEY_LONGEST:
+        errors["lines"] = ["This form has expired: reload the page and order again."]
+    return lines, errors
 
 
 @pages.get("/me/orders")
@@ -244,8 +264,8 @@ def dashboard():
                  backbone=backbone_figures(engine, outbox, processed_events))
 
 
-def _chosen_edition(editions) -> str | None:
-    wanted = request.args.get("edition")
+def _chosen_edition(editions, wanted: str | None) -> str | None:
+    """The edition asked for, if billing sells for it; else the latest one."""
     if wanted and any(edition.id == wanted for edition in editions):
         return wanted
     return editions[-1].id if editions else None
@@ -260,7 +280,7 @@ def catalogue_page():
 def _catalogue_page(status: int = 200, errors=None, form=None, form_kind: str | None = None):
     engine = wiring().engine
     editions = queries.all_editions(engine)
-    edition_id = (form or {}).get("edition_id") or _chosen_edition(editions)
+    edition_id = _chosen_edition(editions, (form or {}).get("edition_id") or request.args.get("edition"))
     offers = queries.catalogue(engine, edition_id, with_holders=True) if edition_id else []
     return _page("catalogue.html", status, show_nav=True, editions=editions, edition_id=edition_id, offers=offers,
                  edition_options=[(edition.id, edition.name) for edition in editions],
@@ -385,7 +405,7 @@ def change_item(item_id):
 @organiser(FINANCE, read_only=True)
 def floor_plan():
     editions = queries.all_editions(wiring().engine)
-    edition_id = _chosen_edition(editions)
+    edition_id = _chosen_edition(editions, request.args.get("edition"))
     offers = queries.catalogue(wiring().engine, edition_id, with_holders=True) if edition_id else []
     plans = [(hall, floor_plan_svg(hall, booths, show_holders=True,
                                    link=lambda b: url_for(".order_page", order_id=b.holder_order_id)

@@ -1,12 +1,16 @@
 """What the back-office forms may carry, checked before any use case sees it."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, post_load, validate
+from datetime import date
+
+from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 
 from services.notification.announcements import Draft
 from services.notification.domain.segments import Segment
 
 STATUSES = ("pending", "sent", "failed")
+# The days a delivery log can be searched by: beyond them a day's bounds do not fit a timestamp.
+_LOG_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31), error="Pick a day from 2000 to 2099.")
 
 
 class AnnouncementIn(Schema):
@@ -34,5 +38,10 @@ class LogFilterIn(Schema):
     person = fields.String(load_default="", validate=validate.Length(max=254))
     event_type = fields.String(load_default="", validate=validate.Length(max=200))
     status = fields.String(load_default="", validate=validate.OneOf(("",) + STATUSES))
-    since = fields.Date(load_default=None, allow_none=True)
-    until = fields.Date(load_default=None, allow_none=True)
+    since = fields.Date(load_default=None, allow_none=True, validate=_LOG_DAYS)
+    until = fields.Date(load_default=None, allow_none=True, validate=_LOG_DAYS)
+
+    @pre_load
+    def blank_days_mean_any(self, data, **_kwargs) -> dict:
+        """The search form sends its empty date boxes as `since=&until=`."""
+        return {key: value for key, value in data.items() if key not in ("since", "until") or value.strip()}

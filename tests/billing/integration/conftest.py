@@ -9,16 +9,14 @@ from services.billing.bootstrap import bootstrap
 from services.billing.manage import migrate
 from services.billing.web.app import create_app
 from shared.config import WebSettings, load_settings
-from shared.localinfra.gateway_simulator import GatewaySimulator
 from tests.billing.support import open_sales
+from tests.support.platform import gateway_simulator
 
 
 @pytest.fixture
 def gateway(platform_env):
     """The payment gateway simulator, sending its webhooks to billing's public URL."""
-    with GatewaySimulator(key_id=platform_env["RAZORPAY_KEY_ID"], key_secret=platform_env["RAZORPAY_KEY_SECRET"],
-                          webhook_secret=platform_env["RAZORPAY_WEBHOOK_SECRET"],
-                          webhook_url=f"{platform_env['BILLING_PUBLIC_URL']}/api/v1/gateway/razorpay/webhook") as sim:
+    with gateway_simulator(platform_env) as sim:
         yield sim
 
 

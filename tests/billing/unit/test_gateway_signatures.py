@@ -110,6 +110,23 @@ def test_malformed_callbacks_are_refused_and_unknown_events_acknowledged():
     assert gateway.read_callback(raw, headers(raw), now=NOW).kind is CallbackKind.OTHER
 
 
+@pytest.mark.parametrize("entity, created_at", [
+    ({**PAYMENT, "id": "pay_" + "x" * 70}, None),  # longer than any id Razorpay issues
+    ({**PAYMENT, "id": "pay_1'; DROP TABLE payments"}, None),
+    ({**PAYMENT, "amount": 10**30}, None),
+    ({**PAYMENT, "amount": -100}, None),
+    ({**PAYMENT, "amount": "118000.00"}, None),
+    ({**PAYMENT, "currency": "rupees"}, None),
+    (PAYMENT, 10**20),  # a creation time no clock reaches
+])
+def test_a_signed_callback_with_impossible_values_is_refused_not_stored(entity, created_at):
+    raw = body("payment.captured", payment=entity)
+    if created_at is not None:
+        raw = raw.replace(str(int(NOW.timestamp())).encode(), str(created_at).encode())
+    with pytest.raises(RefusedCallback):
+        gateway.read_callback(raw, headers(raw), now=NOW)
+
+
 def test_without_an_event_id_header_the_body_identifies_the_event():
     raw = body("payment.failed", payment={**PAYMENT, "status": "failed"})
     first = gateway.read_callback(raw, {"X-Razorpay-Signature": webhook_signature(raw, SECRET)}, now=NOW)
