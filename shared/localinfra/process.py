@@ -29,6 +29,7 @@ class ServerProcess:
         self.log_file = log_file
         self.stop_signal = stop_signal
         self._popen: subprocess.Popen[bytes] | None = None
+        self._asked_to_stop = False
 
     def spawn(self, argv: Sequence[object], **popen_kwargs: object) -> None:
         """Start the process (each argument passed through `str()`); keyword arguments go to Popen."""
@@ -37,6 +38,7 @@ class ServerProcess:
         self._popen = subprocess.Popen(
             [str(arg) for arg in argv], stdin=subprocess.DEVNULL, process_group=0, **popen_kwargs
         )
+        self._asked_to_stop = False
 
     def wait_ready(self, probe: Callable[[], object], timeout: float) -> None:
         """Poll `probe` until it returns a truthy value.
@@ -66,11 +68,17 @@ class ServerProcess:
             self.stop(timeout=10)
             raise
 
+    def ask_to_stop(self) -> None:
+        """Send `stop_signal` and return at once (`stop` then waits): several servers stop together."""
+        if self.is_running() and not self._asked_to_stop:
+            self._popen.send_signal(self.stop_signal)
+            self._asked_to_stop = True
+
     def stop(self, timeout: float) -> None:
         """Ask the server to shut down cleanly with `stop_signal`; SIGKILL it after `timeout` seconds."""
         if not self.is_running():
             return
-        self._popen.send_signal(self.stop_signal)
+        self.ask_to_stop()
         try:
             self._popen.wait(timeout)
         except subprocess.TimeoutExpired:
