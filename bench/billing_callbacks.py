@@ -41,7 +41,6 @@ import os  # noqa: E402
 import secrets  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 import requests  # noqa: E402
@@ -49,7 +48,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.harness import (  # noqa: E402
     describe_machine, local_infrastructure, percentile, platform_env, postgres_durability, print_runs,
-    stop_on_sigterm)
+    run_benchmark, stop_on_sigterm)
 from bench.http_load import LoadResult, closed_loop, open_loop  # noqa: E402
 from bench.registration_surge import CpuMeter  # noqa: E402
 from services.billing import catalogue, ordering  # noqa: E402
@@ -252,7 +251,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
+    run_benchmark(main)

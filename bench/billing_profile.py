@@ -21,7 +21,7 @@ import secrets  # noqa: E402
 
 from bench.billing_callbacks import WEBHOOK_PATH, open_sales, prepare_orders, signed_callbacks  # noqa: E402
 from bench.harness import (  # noqa: E402
-    describe_machine, local_infrastructure, platform_env, profile_cpu, stop_on_sigterm)
+    describe_machine, local_infrastructure, platform_env, profile_cpu, run_benchmark, stop_on_sigterm)
 from services.billing.bootstrap import bootstrap  # noqa: E402
 from services.billing.manage import migrate  # noqa: E402
 from services.billing.web.app import create_app  # noqa: E402
@@ -61,8 +61,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted: everything the benchmark started has been stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)

@@ -37,7 +37,7 @@ import requests  # noqa: E402
 
 from bench.harness import (  # noqa: E402
     Infrastructure, describe_machine, local_infrastructure, percentile, platform_env, postgres_durability, print_runs,
-    stop_on_sigterm)
+    run_benchmark, stop_on_sigterm)
 from services.notification.manage import migrate as migrate_notification  # noqa: E402
 from services.registration.manage import migrate as migrate_registration  # noqa: E402
 from shared.localinfra.ports import wait_until  # noqa: E402
@@ -242,8 +242,4 @@ def print_log_tails(folder: Path, lines: int = 15) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted: everything the benchmark started has been stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)

@@ -15,6 +15,7 @@ import platform
 import pstats
 import signal
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -39,6 +40,15 @@ class Infrastructure:
     kafka: KafkaBroker
     postgres: PostgresServer
     smtp: SmtpSink | None
+
+
+def run_benchmark(main: Callable[[], int]) -> None:
+    """A benchmark script's entry point: its exit status; 130 on Ctrl-C, once all it started is stopped."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: everything the benchmark started has been stopped", file=sys.stderr)
+        sys.exit(130)
 
 
 def stop_on_sigterm() -> None:

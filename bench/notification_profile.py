@@ -23,7 +23,7 @@ import threading  # noqa: E402
 
 
 from bench.harness import (  # noqa: E402
-    describe_machine, local_infrastructure, platform_env, profile_cpu, stop_on_sigterm)
+    describe_machine, local_infrastructure, platform_env, profile_cpu, run_benchmark, stop_on_sigterm)
 from bench.notification_throughput import CONSUMED_TOPICS, produce_backlog  # noqa: E402
 from services.notification.bootstrap import bootstrap  # noqa: E402
 from services.notification.manage import migrate  # noqa: E402
@@ -83,8 +83,4 @@ def dispatch_all(dispatcher) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted: everything the benchmark started has been stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)

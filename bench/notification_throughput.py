@@ -36,7 +36,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.harness import (  # noqa: E402
     Infrastructure, describe_machine, local_infrastructure, platform_env, postgres_durability, print_runs,
-    stop_on_sigterm)
+    run_benchmark, stop_on_sigterm)
 from bench.registration_surge import CpuMeter  # noqa: E402
 from services.notification.manage import migrate  # noqa: E402
 from services.registration import events as registration_events  # noqa: E402
@@ -166,8 +166,4 @@ def maildir_count(infra: Infrastructure) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted: everything the benchmark started has been stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)

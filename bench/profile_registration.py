@@ -34,7 +34,8 @@ import secrets  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
-from bench.harness import describe_machine, local_infrastructure, platform_env, postgres_durability  # noqa: E402
+from bench.harness import (  # noqa: E402
+    describe_machine, local_infrastructure, platform_env, postgres_durability, run_benchmark)
 from services.registration.manage import migrate as migrate_registration  # noqa: E402
 from shared.db import upgrade_to_head  # noqa: E402
 from shared.testing.fixtures import PROJECT_ROOT  # noqa: E402
@@ -173,8 +174,4 @@ def _cumulative(entries, fragment: str, function: str) -> float:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted: everything the profiler started has been stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)

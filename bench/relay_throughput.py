@@ -37,7 +37,7 @@ from kafka import KafkaConsumer, TopicPartition  # noqa: E402
 
 from bench.harness import (  # noqa: E402
     Infrastructure, describe_machine, local_infrastructure, platform_env, postgres_durability, print_runs,
-    stop_on_sigterm)
+    run_benchmark, stop_on_sigterm)
 from services.registration import events  # noqa: E402
 from services.registration.adapters.tables import outbox  # noqa: E402
 from services.registration.bootstrap import bootstrap  # noqa: E402
@@ -182,8 +182,4 @@ def messages_on_topic(kafka: KafkaSettings, topic: str) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted: everything the benchmark started has been stopped", file=sys.stderr)
-        sys.exit(130)
+    run_benchmark(main)

@@ -43,7 +43,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import Flask, abort, jsonify, render_template_string, request
 from werkzeug.serving import make_server

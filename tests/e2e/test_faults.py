@@ -8,7 +8,6 @@ default); a long run raises both, e.g. `DPD_FAULT_REGISTRANTS=1000 DPD_FAULT_RAT
 """
 from __future__ import annotations
 
-import io
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -17,7 +16,6 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from ops.__main__ import main as ops
 from shared.localinfra.kafka import KafkaBroker, KafkaCluster
 from shared.localinfra.ports import wait_until
 from shared.localinfra.postgres import PostgresServer
@@ -70,15 +68,9 @@ def surge_through(platform: Platform, mailbox, run_id: str, fault: Callable[[Reg
     assert [r.get("status") for r in approved.json()["results"]] == ["approved"] * REGISTRANTS, approved.text
     expect_one_email_each(mailbox, registrants, "approved", catch_up_seconds,
                           resent_copies_allowed=resent_copies_allowed)
-    wait_until(lambda: consistency(platform.env)[0] == 0, 120, interval=1,
-               message=lambda: f"the services never agreed:\n{consistency(platform.env)[1]}")
+    platform.consistency_report()
     assert platform.count("matchmaking", "SELECT count(*) FROM organisations WHERE status = 'approved'") == REGISTRANTS
     return summary(registrants)
-
-
-def consistency(env: dict) -> tuple[int, str]:
-    out = io.StringIO()
-    return ops(["consistency"], environ=env, out=out), out.getvalue()
 
 
 def test_workers_killed_one_after_another_lose_and_double_nothing(platform_env, tmp_path, signing_keys, mailbox,

@@ -22,7 +22,7 @@ import time
 
 from shared.testing.fixtures import PROJECT_ROOT, SERVICES
 from tests.support.load import (
-    PaymentBurst, Registrant, approve_all, confirm_all, consistency_report, expect_each_registered_once,
+    PaymentBurst, Registrant, approve_all, confirm_all, expect_each_registered_once,
     expect_one_email_each, run_locust, wait_until_idle)
 from tests.support.platform import Platform, gateway_simulator
 
@@ -64,7 +64,7 @@ def test_the_registration_surge_under_locust_loses_and_doubles_nothing(services,
 
     approve_all(platform, [r.registration_id for r in registrants])
     expect_one_email_each(mailbox, registrants, "approved", timeout=180)
-    printed = consistency_report(platform)
+    printed = platform.consistency_report()
     assert f"every approved organisation has its matchmaking profile ({REGISTRATIONS} checked)" in printed
 
 
@@ -99,6 +99,6 @@ def test_a_burst_of_payment_callbacks_pays_each_order_once(services, platform_en
     wait_until_idle(platform, ("billing", "notification"), timeout=180)
     expect_one_email_each(mailbox, burst.buyers, "Payment received", timeout=180)
     expect_one_email_each(mailbox, burst.buyers, "Tax invoice", timeout=180)
-    printed = consistency_report(platform)
+    printed = platform.consistency_report()
     print(f"  emails and consistency checked in {time.monotonic() - started:.1f} s")
     assert re.search(rf"paid order\b.*\({CALLBACK_ORDERS} checked\)", printed), printed

@@ -12,7 +12,6 @@ import pypdf
 import pytest
 import requests
 
-from ops.__main__ import main as ops
 from services.registration.manage import create_organiser
 from shared.localinfra.ports import wait_until
 from tests.support.journeys import calendar_invite, link_in, mail_about, pay_at_checkout, verify_by_email
@@ -61,14 +60,6 @@ def put_up_booth(platform: Platform, finance: dict[str, str], edition_id: str) -
                           headers=finance, timeout=10)
     assert added.status_code == 201, added.text
     return added.json()["id"]
-
-
-def consistency_report(platform: Platform) -> str:
-    """What `python -m ops consistency` prints once it finds nothing missing (events may be in flight)."""
-    def consistent() -> str | None:
-        out = io.StringIO()
-        return out.getvalue() if ops(["consistency"], environ=platform.env, out=out) == 0 else None
-    return wait_until(consistent, 60, message="the services never agreed")
 
 
 def test_a_company_registers_buys_a_booth_meets_an_officer_on_its_agenda_and_cancels(platform, gateway, mailbox,
@@ -189,7 +180,7 @@ def test_a_company_registers_buys_a_booth_meets_an_officer_on_its_agenda_and_can
         assert invitation["UID"] == f"{request_id}@matchmaking.dpd"
         assert invitation["DTSTART"].dt == datetime.fromisoformat(meeting["starts_at"])
         assert invitation["LOCATION"] == f"Table {meeting['table']}, Defence Partnership Days"
-    assert "OK      every scheduled meeting has its invitation to both sides (1 checked)" in consistency_report(platform)
+    assert "OK      every scheduled meeting has its invitation to both sides (1 checked)" in platform.consistency_report()
 
     # The company cancels: the meeting leaves both agendas and the organisers' grid.
     cancelled = company.post(platform.url("matchmaking", f"/api/v1/requests/{request_id}/cancel"),
@@ -208,7 +199,7 @@ def test_a_company_registers_buys_a_booth_meets_an_officer_on_its_agenda_and_can
         assert cancellation["SEQUENCE"] > invitations[email]["SEQUENCE"]
 
     # What each service knows agrees with the others; every email went out once.
-    printed = consistency_report(platform)
+    printed = platform.consistency_report()
     assert "OK      every approved organisation has its matchmaking profile (1 checked)" in printed
     assert "OK      every officer on the roster is in matchmaking (1 checked)" in printed
     assert "OK      every paid order has its tax invoice and its email (1 checked)" in printed

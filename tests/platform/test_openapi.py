@@ -8,7 +8,6 @@ import re
 import pytest
 import requests
 import schemathesis
-import sqlalchemy as sa
 
 from shared.localinfra.ports import wait_until
 from shared.openapi import OPENAPI_PATH, api_doc_of

@@ -8,12 +8,11 @@ cannot hide a lost confirmation). Afterwards, `expect_each_registered_once` and 
 assert nothing was lost and nothing doubled, in each service's own terms.
 
 Also what the locust scenarios of bench/ share (`run_locust`, `company_payload`, `confirm_all`,
-`approve_all`, `consistency_report`), and `PaymentBurst`: paid orders whose gateway callbacks
+`approve_all`), and `PaymentBurst`: paid orders whose gateway callbacks
 are fired in a burst, and what billing must show afterwards.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import random
@@ -30,7 +29,6 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from ops.__main__ import main as ops
 from shared.localinfra.ports import wait_until
 from shared.testing.fixtures import PROJECT_ROOT
 from tests.support.registrations import gstin, registration_payload
@@ -229,19 +227,6 @@ def approve_all(platform, registration_ids: list[str]) -> None:
                                  json={"registration_ids": registration_ids[first:first + 500]},
                                  headers=platform.organiser("vetting"), timeout=120)
         assert {r.get("status") for r in approved.json()["results"]} == {"approved"}, approved.text
-
-
-def consistency_report(platform, timeout: float = 120) -> str:
-    """`python -m ops consistency` once the services agree (events may still be in flight): what it printed."""
-    printed = [""]
-
-    def consistent():
-        out = io.StringIO()
-        agreed = ops(["consistency"], environ=platform.env, out=out) == 0
-        printed[0] = out.getvalue()
-        return agreed and printed[0]
-    return wait_until(consistent, timeout, interval=1,
-                      message=lambda: f"the services never agreed; the check said:\n{printed[0]}")
 
 
 # --- a burst of payment callbacks ----------------------------------------------------------------

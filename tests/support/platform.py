@@ -7,6 +7,7 @@ what was stored); every change goes through a service's front door.
 from __future__ import annotations
 
 import importlib
+import io
 import re
 import uuid
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
+from ops.__main__ import main as ops
 from shared.auth import ORGANISER, PARTICIPANT, TokenIssuer, load_private_key
 from shared.localinfra.gateway_simulator import GatewaySimulator
 from shared.localinfra.ports import wait_until
@@ -210,6 +212,18 @@ class Platform:
     def registration_db_value(self, sql: str, **params):
         with self.engine("registration").connect() as db:
             return db.execute(sa.text(sql), params).scalar()
+
+    def consistency_report(self, timeout: float = 120) -> str:
+        """`python -m ops consistency` once the services agree (events may still be in flight): what it printed."""
+        printed = [""]
+
+        def consistent():
+            out = io.StringIO()
+            agreed = ops(["consistency"], environ=self.env, out=out) == 0
+            printed[0] = out.getvalue()
+            return agreed and printed[0]
+        return wait_until(consistent, timeout, interval=1,
+                          message=lambda: f"the services never agreed; the check said:\n{printed[0]}")
 
     def count(self, service: str, sql: str, **params) -> int:
         with self.engine(service).connect() as db:

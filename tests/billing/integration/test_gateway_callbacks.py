@@ -3,7 +3,6 @@ repeated, reordered, forged, stale, for the wrong amount or an unknown order. Mo
 or counted twice, and what a person must look at is flagged to finance."""
 from __future__ import annotations
 
-import json
 import time
 
 import requests

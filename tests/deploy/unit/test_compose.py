@@ -2,7 +2,6 @@
 process and worker with the variables its config.py requires, health checks, and order."""
 from __future__ import annotations
 
-import dataclasses
 import importlib.metadata
 import re
 import xml.etree.ElementTree as ElementTree

@@ -9,7 +9,7 @@ import yaml
 from shared.auth import write_new_key_pair
 from shared.config import SERVICE_NAMES
 from tests.deploy.expectations import (
-    DEPLOY, PROCESSES, consumed_topics, known_variables, load_yaml_documents, required_variables, settings_classes,
+    DEPLOY, consumed_topics, known_variables, load_yaml_documents, required_variables, settings_classes,
     topic_partitions)
 
 KUBERNETES = DEPLOY / "kubernetes"
