@@ -40,6 +40,9 @@ def create_topic(broker: KafkaBroker, partitions: int = 3) -> str:
     topic = unique("topic")
     with KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers) as admin:
         admin.create_topics({topic: {"num_partitions": partitions, "replication_factor": 1}})
+        # The create response only says the controller accepted it; a loaded machine can take
+        # seconds more to give every partition a leader in the metadata we describe.
+        admin.wait_for_topics([topic], timeout_ms=60_000)
         described = admin.describe_topics([topic])
     assert len(described[0]["partitions"]) == partitions
     return topic
