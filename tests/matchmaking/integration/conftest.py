@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.matchmaking import read_model
-from services.matchmaking.adapters.tables import organisations, outbox, processed_events
+from services.matchmaking.adapters.tables import outbox, processed_events
 from services.matchmaking.bootstrap import CONSUMER_GROUP, bootstrap
 from services.matchmaking.manage import migrate
 from services.matchmaking.web.app import create_app
@@ -87,13 +87,28 @@ class Publisher:
 
     def __init__(self, wiring, producer):
         self.kafka = wiring.kafka
+        self.engine = wiring.engine
         self.producer = producer
         self.registration = registration_contracts()
-        self.count = 0
+        self.sent_ids: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.sent_ids)
 
     def send(self, topic: str, envelope) -> None:
         self.producer.send(self.kafka.topic(topic), key=envelope.subject.encode(), value=envelope.to_json()).get(30)
-        self.count += 1
+        self.sent_ids.append(envelope.id)
+
+    def wait_until_applied(self, timeout: float = 60) -> None:
+        """Until the read model's consumer has applied every event sent so far. Events of different
+        subjects travel on different partitions, so the last one sent may be applied first."""
+        def applied() -> int:
+            with self.engine.connect() as db:
+                return db.execute(sa.select(sa.func.count()).select_from(processed_events)
+                                  .where(processed_events.c.event_id.in_(self.sent_ids))).scalar()
+        wait_until(lambda: applied() == self.count, timeout,
+                   message=lambda: f"the read model applied {applied()} of the {self.count} events sent")
 
     def company(self, name: str, *, sectors=("aerospace",), capabilities="Mission computers and cockpit displays",
                 approve=True, delegates=1) -> dict:
@@ -137,13 +152,6 @@ class Publisher:
 @pytest.fixture
 def publish(wiring, producer) -> Publisher:
     return Publisher(wiring, producer)
-
-
-def wait_for_read_model(wiring, companies: int, timeout: float = 60) -> None:
-    def count():
-        with wiring.engine.connect() as db:
-            return db.execute(sa.select(sa.func.count()).select_from(organisations)).scalar()
-    wait_until(lambda: count() >= companies, timeout, message="the read model did not catch up")
 
 
 @pytest.fixture

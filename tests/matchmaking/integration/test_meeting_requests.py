@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from services.matchmaking import meetings
 from services.matchmaking.adapters.tables import meeting_requests
 from shared.testing.kafka_topics import read_topic
-from tests.matchmaking.integration.conftest import EDITION, FRAME, wait_for_read_model
+from tests.matchmaking.integration.conftest import EDITION, FRAME
 
 
 def setup_edition(client, wiring, publish, people, companies: int = 1):
     firms = [publish.company(f"Firm {i}") for i in range(companies)]
     officer_id = publish.officer("R. Iyer")
-    wait_for_read_model(wiring, companies)
+    publish.wait_until_applied()
     assert client.put(f"/api/v1/editions/{EDITION}/frame", json=FRAME, headers=people.organiser()).status_code == 200
     return firms, officer_id
 
@@ -108,11 +108,9 @@ def test_a_withdrawn_registration_calls_its_meetings_off(client, wiring, publish
     (firm,), officer_id = setup_edition(client, wiring, publish, people)
     request_id = ask(client, people, firm, f"officer:{officer_id}").json["id"]
     publish.cancel(firm)
+    publish.wait_until_applied()
 
-    def status():
-        with wiring.engine.connect() as db:
-            return db.execute(sa.select(meeting_requests.c.status, meeting_requests.c.cancelled_by)
-                              .where(meeting_requests.c.id == request_id)).one()
-    from shared.localinfra.ports import wait_until
-    wait_until(lambda: status().status == "cancelled", 60)
-    assert status().cancelled_by == "platform"
+    with wiring.engine.connect() as db:
+        status = db.execute(sa.select(meeting_requests.c.status, meeting_requests.c.cancelled_by)
+                            .where(meeting_requests.c.id == request_id)).one()
+    assert (status.status, status.cancelled_by) == ("cancelled", "platform")

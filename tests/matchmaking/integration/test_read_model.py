@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from services.billing.events import contracts as billing_contracts
 from services.matchmaking import read_model
 from services.matchmaking.adapters.tables import delegates, editions, officers, organisations, sponsorships
-from shared.localinfra.ports import wait_until
-from tests.matchmaking.integration.conftest import EDITION, wait_for_read_model
+from tests.matchmaking.integration.conftest import EDITION
 from tests.platform.test_event_contracts import BILLING_SAMPLES
 
 
@@ -33,8 +32,7 @@ def test_a_replay_of_the_topics_rebuilds_the_read_model(wiring, publish, consume
                "registration_id": approved["registration_id"], "order_id": str(uuid.uuid4())}
     publish.send("billing.events", billing_contracts().create("billing.sponsorship_confirmed.v1",
                                                               approved["registration_id"], sponsor))
-    wait_for_read_model(wiring, 3)
-    wait_until(lambda: snapshot(wiring)["sponsorships"] and snapshot(wiring)["officers"], 60)
+    publish.wait_until_applied()
 
     before = snapshot(wiring)
     statuses = {row[0]: row[5] for row in before["organisations"]}

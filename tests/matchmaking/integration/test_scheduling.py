@@ -11,7 +11,7 @@ from services.matchmaking import scheduling_desk
 from services.matchmaking.adapters.tables import outbox
 from shared.localinfra.ports import wait_until
 from shared.testing.kafka_topics import read_topic
-from tests.matchmaking.integration.conftest import EDITION, FRAME, wait_for_read_model
+from tests.matchmaking.integration.conftest import EDITION, FRAME
 
 
 def accepted_meetings(client, people, firms, officer_id) -> list[str]:
@@ -47,7 +47,7 @@ def test_runs_are_published_and_rerun_around_pins_and_published_meetings(client,
                                                                          consumer, relay):
     firms = [publish.company(f"Firm {i}") for i in range(4)]
     officer_id = publish.officer("R. Iyer")
-    wait_for_read_model(wiring, 4)
+    publish.wait_until_applied()
     client.put(f"/api/v1/editions/{EDITION}/frame", json=FRAME, headers=people.organiser())
     first, second, third = accepted_meetings(client, people, firms[:3], officer_id)
 
