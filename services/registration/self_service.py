@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from services.registration import events, service
 from services.registration.adapters import repository
 from services.registration.adapters.personal_data import FieldCipher
-from services.registration.adapters.tables import audit_log, delegates, outbox, registrations
+from services.registration.adapters.tables import audit_log, delegates, email_verifications, outbox, registrations
 from services.registration.domain import vetting
 from services.registration.domain.model import Delegate, Organisation, check_delegates, check_organisation
 from services.registration.domain.vetting import Status
@@ -18,7 +18,7 @@ from shared.audit import record_audit
 from shared.auth import Principal
 from shared.errors import StateConflict
 from shared.events import ContractRegistry
-from shared.outbox import record_event
+from shared.outbox import insert_with_events, record_event
 
 _COLUMN = {"type": "organisation_type"}
 
@@ -96,9 +96,10 @@ def remove_delegate(engine: Engine, contracts: ContractRegistry, *, registration
 
 def _confirm_email(connection, contracts: ContractRegistry, row: sa.Row, delegate: Delegate, actor: Principal,
                    verify_url: str, correlation_id: str) -> None:
-    service.request_email_confirmation(
-        connection, contracts, registration_id=row.id, reference=row.reference, organisation_name=row.legal_name,
+    link, event = service.email_confirmation(
+        contracts, registration_id=row.id, reference=row.reference, organisation_name=row.legal_name,
         delegate=delegate, registered_by=actor.name, verify_url=verify_url, correlation_id=correlation_id)
+    insert_with_events(connection, [(email_verifications, [link])], outbox, [event])
 
 
 def _editable(row: sa.Row) -> None:

@@ -25,7 +25,7 @@ from shared.auth import Principal
 from shared.db import violated_constraint
 from shared.errors import StateConflict
 from shared.events import ContractRegistry
-from shared.outbox import record_event
+from shared.outbox import insert_with_events, outbox_row, record_event
 
 EMAIL_VERIFICATION_HOURS = 72
 REFERENCE_ATTEMPTS = 3
@@ -110,33 +110,35 @@ def submit_registration(engine: Engine, contracts: ContractRegistry, cipher: Fie
 
 def _store_new(engine: Engine, contracts: ContractRegistry, cipher: FieldCipher, registration: Registration,
                *, client_request_id: str | None, verify_url: str, correlation_id: str) -> Submitted:
-    with engine.begin() as connection:
-        repository.add(connection, registration, client_request_id, cipher)
-        contact = registration.contact
-        for delegate in registration.delegates:
-            request_email_confirmation(
-                connection, contracts, registration_id=registration.id, reference=registration.reference,
-                organisation_name=registration.organisation.legal_name, delegate=delegate,
-                registered_by=None if delegate is contact else contact.full_name, verify_url=verify_url,
-                correlation_id=correlation_id)
+    contact = registration.contact
+    confirmations = [email_confirmation(
+        contracts, registration_id=registration.id, reference=registration.reference,
+        organisation_name=registration.organisation.legal_name, delegate=delegate,
+        registered_by=None if delegate is contact else contact.full_name, verify_url=verify_url,
+        correlation_id=correlation_id) for delegate in registration.delegates]
+    with engine.begin() as connection:  # the registration surge's path: every row in one statement
+        insert_with_events(
+            connection, [*repository.new_registration_rows(registration, client_request_id, cipher),
+                         (email_verifications, [link for link, _ in confirmations])],
+            outbox, [event for _, event in confirmations])
     return Submitted(registration.id, registration.reference, registration.status.value, replayed=False)
 
 
-def request_email_confirmation(connection: Connection, contracts: ContractRegistry, *, registration_id: str,
-                               reference: str, organisation_name: str, delegate: Delegate, registered_by: str | None,
-                               verify_url: str, correlation_id: str) -> None:
-    """Email `delegate` a single-use link to confirm their address. `registered_by` names who
-    gave it, when that was someone else."""
+def email_confirmation(contracts: ContractRegistry, *, registration_id: str, reference: str, organisation_name: str,
+                       delegate: Delegate, registered_by: str | None, verify_url: str,
+                       correlation_id: str) -> tuple[dict, dict]:
+    """A single-use link for `delegate` to confirm their address, and the outbox row of the event
+    that emails it. `registered_by` names who gave the address, when that was someone else."""
     secret = secrets.token_urlsafe(32)
     expires_at = _now() + timedelta(hours=EMAIL_VERIFICATION_HOURS)
-    connection.execute(email_verifications.insert(), dict(
-        token_hash=_hash(secret), registration_id=registration_id, delegate_id=delegate.id, expires_at=expires_at))
-    record_event(connection, outbox, topic=events.IDENTITY_TOPIC, correlation_id=correlation_id,
-                 envelope=contracts.create(events.EMAIL_VERIFICATION_REQUESTED, registration_id, {
-                     "registration_id": registration_id, "reference": reference,
-                     "organisation_name": organisation_name, "email": delegate.email,
-                     "full_name": delegate.full_name, "registered_by": registered_by,
-                     "url": f"{verify_url}/{secret}", "expires_at": expires_at}))
+    link = dict(token_hash=_hash(secret), registration_id=registration_id, delegate_id=delegate.id,
+                expires_at=expires_at)
+    return link, outbox_row(topic=events.IDENTITY_TOPIC, correlation_id=correlation_id,
+                            envelope=contracts.create(events.EMAIL_VERIFICATION_REQUESTED, registration_id, {
+                                "registration_id": registration_id, "reference": reference,
+                                "organisation_name": organisation_name, "email": delegate.email,
+                                "full_name": delegate.full_name, "registered_by": registered_by,
+                                "url": f"{verify_url}/{secret}", "expires_at": expires_at}))
 
 
 def _by_request_id(engine: Engine, client_request_id: str) -> Submitted | None:

@@ -20,10 +20,11 @@ def delegate_row(delegate: Delegate, cipher: FieldCipher, *, registration_id: st
                 id_document_last4=document.last_characters)
 
 
-def add(connection: Connection, registration: Registration, client_request_id: str | None,
-        cipher: FieldCipher) -> None:
+def new_registration_rows(registration: Registration, client_request_id: str | None,
+                          cipher: FieldCipher) -> list[tuple[sa.Table, list[dict]]]:
+    """A new registration as rows: its own, and one per delegate."""
     org = registration.organisation
-    connection.execute(registrations.insert(), dict(  # parameters: one cached statement for every registration
+    return [(registrations, [dict(
         id=registration.id, edition_id=registration.edition_id, reference=registration.reference,
         status=registration.status.value, submitted_at=registration.submitted_at, client_request_id=client_request_id,
         legal_name=org.legal_name, organisation_type=org.type.value, country=org.country, state=org.state,
@@ -31,9 +32,9 @@ def add(connection: Connection, registration: Registration, client_request_id: s
         sectors=list(org.sectors), capabilities=org.capabilities, products=org.products,
         udyam_number=org.udyam_number, dpiit_number=org.dpiit_number,
         meeting_interests=[i.value for i in registration.meeting_interests],
-        participation_interests=[i.value for i in registration.participation_interests]))
-    connection.execute(delegates.insert(), [delegate_row(d, cipher, registration_id=registration.id, position=position)
-                                            for position, d in enumerate(registration.delegates)])
+        participation_interests=[i.value for i in registration.participation_interests])]),
+            (delegates, [delegate_row(d, cipher, registration_id=registration.id, position=position)
+                         for position, d in enumerate(registration.delegates)])]
 
 
 def find_by_client_request_id(connection: Connection, client_request_id: str) -> sa.Row | None:

@@ -28,6 +28,29 @@ def _domain_rule(rule):
     return check
 
 
+class _Canonical(fields.String):
+    """A string loaded as the canonical form its domain rule returns (the rule raises its own
+    error type on a bad value), so each value is checked and normalised once, not twice."""
+
+    def __init__(self, canonical, *, max_length: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self._canonical = canonical
+        self._length = validate.Length(max=max_length) if max_length else None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self._length:
+            self._length(text)  # before the rule: it never parses an oversized value
+        try:
+            return self._canonical(text)
+        except InvalidInput as error:
+            raise ValidationError(str(error)) from None
+
+
+def _gstin_value(raw: str) -> str:
+    return validate_gstin(raw).value
+
+
 def _country(value: str) -> None:
     if value not in COUNTRY_CODES:
         raise ValidationError("Must be a two-letter ISO 3166 country code, e.g. IN.")
@@ -43,7 +66,7 @@ class OrganisationIn(Schema):
     type = fields.String(required=True, validate=_one_of(model.OrganisationType))
     country = fields.String(load_default="IN", validate=_country)
     state = fields.String(load_default=None, allow_none=True, validate=_domain_rule(state_by_key))
-    gstin = fields.String(load_default=None, allow_none=True, validate=_domain_rule(validate_gstin))
+    gstin = _Canonical(_gstin_value, load_default=None, allow_none=True)
     address = Text(required=True, max_length=500, multiline=True)
     city = Text(required=True, max_length=100)
     postal_code = Text(required=True, max_length=12, validate=validate.Regexp(
@@ -54,22 +77,19 @@ class OrganisationIn(Schema):
                           validate=validate.Length(min=1, max=len(model.SECTORS)))
     capabilities = Text(required=True, max_length=4000, multiline=True)
     products = Text(load_default="", max_length=4000, min_length=0, multiline=True, allow_none=True)
-    udyam_number = fields.String(load_default=None, allow_none=True, validate=_domain_rule(validate_udyam_number))
-    dpiit_number = fields.String(load_default=None, allow_none=True,
-                                 validate=_domain_rule(validate_dpiit_recognition_number))
+    udyam_number = _Canonical(validate_udyam_number, load_default=None, allow_none=True)
+    dpiit_number = _Canonical(validate_dpiit_recognition_number, load_default=None, allow_none=True)
 
     @post_load
     def build(self, data, **_):
         return model.Organisation(
             legal_name=data["legal_name"], type=model.OrganisationType(data["type"]), country=data["country"],
             state=data["state"].strip().upper() if data["state"] else None,
-            gstin=validate_gstin(data["gstin"]).value if data["gstin"] else None,
+            gstin=data["gstin"],
             address=data["address"], city=data["city"], postal_code=data["postal_code"].upper(),
             website=data["website"], sectors=tuple(dict.fromkeys(data["sectors"])),
             capabilities=data["capabilities"], products=data["products"] or "",
-            udyam_number=validate_udyam_number(data["udyam_number"]) if data["udyam_number"] else None,
-            dpiit_number=(validate_dpiit_recognition_number(data["dpiit_number"])
-                          if data["dpiit_number"] else None))
+            udyam_number=data["udyam_number"], dpiit_number=data["dpiit_number"])
 
 
 class IdentityDocumentIn(Schema):
@@ -80,8 +100,8 @@ class IdentityDocumentIn(Schema):
 class DelegateIn(Schema):
     full_name = Text(required=True, min_length=2, max_length=120)
     designation = Text(required=True, max_length=120)
-    email = fields.String(required=True, validate=[validate.Length(max=254), _domain_rule(normalise_email)])
-    phone = fields.String(required=True, validate=[validate.Length(max=32), _domain_rule(normalise_phone)])
+    email = _Canonical(normalise_email, required=True, max_length=254)
+    phone = _Canonical(normalise_phone, required=True, max_length=32)
     nationality = fields.String(load_default="IN", validate=_country)
     id_document = fields.Nested(IdentityDocumentIn, required=True)
 
@@ -93,7 +113,7 @@ class DelegateIn(Schema):
         except InvalidFields as refused:
             raise ValidationError(refused.errors) from None
         return model.Delegate(full_name=data["full_name"], designation=data["designation"],
-                              email=normalise_email(data["email"]), phone=normalise_phone(data["phone"]),
+                              email=data["email"], phone=data["phone"],
                               nationality=data["nationality"], id_document=document)
 
 
@@ -123,7 +143,7 @@ class AccessLinkIn(Schema):
 
 
 class OrganiserIn(Schema):
-    email = fields.String(required=True, validate=[validate.Length(max=254), _domain_rule(normalise_email)])
+    email = _Canonical(normalise_email, required=True, max_length=254)
     name = Text(required=True, min_length=2, max_length=120)
     roles = fields.List(fields.String(), required=True)
     password = fields.String(required=True, validate=validate.Length(max=1000))

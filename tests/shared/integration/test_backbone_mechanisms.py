@@ -5,10 +5,12 @@ import json
 import logging
 import threading
 from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 from marshmallow import Schema, fields
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.config import KafkaSettings
 from shared.consumer import IdempotentConsumer, processed_events_table
@@ -17,13 +19,18 @@ from shared.events import ContractRegistry, Envelope
 from shared.kafka import TopicSpec, dead_letter_topic, ensure_topics, new_producer
 from shared.localinfra.kafka import KafkaBroker
 from shared.localinfra.ports import wait_until
-from shared.outbox import OutboxRelay, outbox_table, record_event
+from shared.outbox import OutboxRelay, insert_with_events, outbox_row, outbox_table, record_event
 from shared.testing.kafka_topics import read_topic
 
 metadata = new_metadata()
 outbox = outbox_table(metadata)
 processed = processed_events_table(metadata)
 effects = sa.Table("effects", metadata, sa.Column("event_id", sa.Text), sa.Column("value", sa.Integer))
+ledgers = sa.Table("ledgers", metadata, sa.Column("id", sa.Text, primary_key=True))
+entries = sa.Table("entries", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                   sa.Column("ledger_id", sa.Text, sa.ForeignKey("ledgers.id"), nullable=False),
+                   sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+                   sa.Column("tags", ARRAY(sa.Text), nullable=False), sa.Column("note", sa.Text))
 
 TOPIC = "ledger.events"
 COUNTED = "ledger.counted.v1"
@@ -104,6 +111,37 @@ def test_two_relays_publish_every_event_once_and_each_aggregate_in_commit_order(
     headers = dict(on_the_bus[0].headers)
     assert headers["content-type"] == b"application/cloudevents+json"
     assert headers["correlation-id"].startswith(b"corr-")
+
+
+def test_rows_written_in_one_statement_with_their_events_are_stored_and_published_in_the_given_order(
+        engine, producer, kafka_settings, run_in_background):
+    at = datetime(2026, 11, 25, 10, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    rows = [{"id": number, "ledger_id": "ledger-1", "at": at + timedelta(minutes=number), "tags": ["b2g", "naval"],
+             "note": None if number else 'Quote "ok", tab\t and अगस्त'} for number in range(3)]
+    events = [outbox_row(topic=TOPIC, envelope=contracts().create(COUNTED, "ledger-1", {"value": value}),
+                         correlation_id=f"corr-{value}") for value in (5, 1, 4, 2, 3)]
+    with engine.begin() as connection:  # the child rows come before their parent: checked at the end
+        insert_with_events(connection, [(entries, rows), (ledgers, [{"id": "ledger-1"}])], outbox, events)
+
+    with engine.connect() as connection:
+        stored = connection.execute(sa.select(entries).order_by(entries.c.id)).mappings().all()
+    assert [dict(row) for row in stored] == rows
+    run_in_background(OutboxRelay(engine, outbox, producer, kafka_settings))
+    on_the_bus = read_topic(kafka_settings, TOPIC, at_least=5)
+    assert [json.loads(r.value)["data"]["value"] for r in on_the_bus] == [5, 1, 4, 2, 3]
+
+
+def test_rows_written_in_one_statement_are_all_or_nothing(engine):
+    event = outbox_row(topic=TOPIC, envelope=contracts().create(COUNTED, "ledger-2", {"value": 1}), correlation_id="c")
+    entry = {"id": 1, "ledger_id": "no-such-ledger", "at": datetime.now(timezone.utc), "tags": [], "note": None}
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+        insert_with_events(connection, [(ledgers, [{"id": "ledger-2"}]), (entries, [entry])], outbox, [event])
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(ledgers)).scalar() == 0
+    assert unpublished(engine) == 0
+
+    with pytest.raises(ValueError, match="differ in their keys"), engine.begin() as connection:
+        insert_with_events(connection, [(ledgers, [{"id": "a"}, {"id": "b", "extra": 1}])], outbox, [])
 
 
 def consumer(engine, kafka_settings, producer, handler, *, max_attempts: int = 3) -> IdempotentConsumer:
