@@ -3,18 +3,22 @@ against the ceiling of a bare Flask + SQLAlchemy route storing the same rows.
 
 Usage (from the repo root): .venv/bin/python bench/registration_surge.py [--duration 60] [--repeat 3]
     [--threads 8] [--concurrency 16] [--rate 300[,150...]] [--delegates 1]
-    [--without-workers] [--nice-workers N]
+    [--without-workers | --registration-worker-only] [--nice-workers N]
 
 Two targets run side by side on the same fresh Kafka, durable PostgreSQL and SMTP sink, both
 served by gunicorn with the same settings (2 workers, gthread, --threads threads each):
 
 - real: registration's web process, POST /api/v1/registrations, with the registration worker
   (outbox relay, badge consumer) and the notification worker (consumer, dispatcher, relay)
-  running, so every registration's confirmation email is really sent meanwhile;
+  running, so every registration's confirmation email is really sent meanwhile
+  (--registration-worker-only: registration's worker and relay only, every event published
+  to Kafka but no email sent, notification being another service on other machines in
+  production); the endpoint writes its rows in one statement (shared.outbox.insert_with_events);
 - bare: `bench/bare_registration.py`, a route that inserts the same rows (registration,
   delegates, email verification, outbox) into its own database, migrated by registration's
   migrations on the same PostgreSQL server, with nothing else: no validation, no access
-  rules, no rate limit, no correlation id, no event contract, no encryption, no NOTIFY.
+  rules, no rate limit, no correlation id, no event contract, no encryption, no NOTIFY;
+  one plain INSERT per table, as the issue describes it.
   No relay runs for it (so, like the issue's ceiling, it runs with nothing else busy).
 
 Each run measures, for bare then real:
@@ -97,6 +101,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--delegates", type=int, default=1, help="delegates per registration (default 1)")
     parser.add_argument("--without-workers", action="store_true",
                         help="diagnosis: run the real target without its workers (no relay, no emails)")
+    parser.add_argument("--registration-worker-only", action="store_true",
+                        help="registration's worker and relay only (every event published to Kafka); notification, "
+                             "another service on other machines in production, is not run, so no email is sent")
     parser.add_argument("--nice-workers", type=int, default=0, metavar="N",
                         help="experiment: run the two workers at nice N (every thread), so the web process comes first")
     return parser.parse_args()
@@ -127,7 +134,8 @@ def main() -> int:
         stack.callback(processes.stop_all)
         if not args.without_workers:
             processes.worker("registration")
-            processes.worker("notification")
+            if not args.registration_worker_only:
+                processes.worker("notification")
         real_url = processes.web("registration", workers=WEB_WORKERS, threads=args.threads)
         if args.nice_workers and not args.without_workers:
             reniced = renice_descendants(("services.registration.worker", "services.notification.worker"),
@@ -137,9 +145,11 @@ def main() -> int:
         targets = [Target("bare", f"{bare_base}/registrations", pipeline=None,
                           logs=[infra.root / "bare-web.log"]),
                    Target("real", f"{real_url}/api/v1/registrations",
-                          pipeline=None if args.without_workers else Pipeline(env),
+                          pipeline=None if args.without_workers else Pipeline(
+                              env, emails=not args.registration_worker_only),
                           logs=sorted(infra.root.glob("registration-web-*.log")))]
-        workers = "NO workers" if args.without_workers else "registration worker and notification worker"
+        workers = ("NO workers" if args.without_workers else "registration worker only (no emails)"
+                   if args.registration_worker_only else "registration worker and notification worker")
         print(f"up: registration web and bare route, each gunicorn {WEB_WORKERS} workers x {args.threads} threads "
               f"(gthread); {workers}; closed loop {args.concurrency} connections, open loop "
               f"{', '.join(f'{r:g}/s' for r in args.rate) or 'none'}; {args.duration:g} s per phase", flush=True)
@@ -200,11 +210,12 @@ _NAMES, _GSTINS = _names(), _gstins()
 
 
 class Pipeline:
-    """The real target's downstream: registration's outbox and notification's emails."""
+    """The real target's downstream: registration's outbox and (when `emails`) notification's emails."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], *, emails: bool = True):
         self._registration = sa.create_engine(env["REGISTRATION_DATABASE_URL"], poolclass=sa.pool.NullPool)
         self._notification = sa.create_engine(env["NOTIFICATION_DATABASE_URL"], poolclass=sa.pool.NullPool)
+        self._emails = emails
         self.expected_emails = 0
 
     def expect(self, created: int) -> None:
@@ -213,8 +224,8 @@ class Pipeline:
     def idle(self) -> bool:
         with self._registration.connect() as db:
             unpublished = db.execute(sa.text("SELECT count(*) FROM outbox_events WHERE published_at IS NULL")).scalar()
-        if unpublished:
-            return False
+        if unpublished or not self._emails:
+            return not unpublished
         with self._notification.connect() as db:
             emails, pending = db.execute(sa.text(
                 "SELECT count(*), count(*) FILTER (WHERE status = 'pending') FROM outbound_emails")).one()
