@@ -8,11 +8,12 @@ How it works, in order, within one time limit:
 2. An upper bound: a linear relaxation (HiGHS through scipy) where slots are pooled per day
    and part of day; every constraint of the real problem is a sum of its slot-level
    constraints, so no schedule can beat it. The gap to it is what the report shows.
-3. OR-Tools CP-SAT, hinted with the greedy schedule. A small instance is solved whole and
-   lexicographically (weight, then total idle gaps, then the most gaps of any one person),
-   so optimality is proven when time allows; its best bound tightens the LP's. A large one
-   is improved by large-neighbourhood search: CP-SAT re-solves the meetings of a few people
-   around an unplaced meeting or a gappy day, everything else fixed, and keeps improvements.
+3. OR-Tools CP-SAT, hinted with the greedy schedule. A large instance is improved by
+   large-neighbourhood search: CP-SAT re-solves the meetings of a few people around an
+   unplaced meeting or a gappy day, everything else fixed, and keeps improvements. A small
+   one is solved whole for its weight (so its optimum is proven, and its bound tightens the
+   LP's), compacted by the same neighbourhood search, then solved whole again for total idle
+   gaps and for the most gaps of any one person, each phase only ever improving the last.
 """
 from __future__ import annotations
 
@@ -76,16 +77,16 @@ class _State:
         for index, meeting in enumerate(self.meetings):
             for party in meeting.parties:
                 self.by_party[party].append(index)
-        self.pooled = [m.kind == B2B or problem.uses_b2g_pool() for m in self.meetings]
+        self.pooled = [problem.own_table(m) is None for m in self.meetings]
         self.pool_of = [B2B if m.kind == B2B else "b2g" for m in self.meetings]
-        self.pool_size = {B2B: len(problem.b2b_tables), "b2g": len(problem.b2g_tables)}
+        self.pool_size = {B2B: len(problem.b2b_tables), "b2g": len(problem.shared_b2g_tables())}
         self.fixed = [problem.fixed_placement(m) for m in self.meetings]
         self.must_place = [m.published is not None for m in self.meetings]
         # The mutable part.
         self.slot_of: list[int | None] = [None] * len(self.meetings)
         self.busy: dict[str, int] = defaultdict(int)
         self.pool_use = {B2B: [0] * len(slots), "b2g": [0] * len(slots)}
-        self.pool_full = {B2B: 0, "b2g": 0}
+        self.pool_full = {pool: all_slots if size == 0 else 0 for pool, size in self.pool_size.items()}
         self.day_count: dict[tuple[str, int], int] = defaultdict(int)
         self.capped: dict[str, int] = defaultdict(int)  # party -> mask of its days already at the cap
 
@@ -118,7 +119,8 @@ class _State:
         if self.pooled[index]:
             pool = self.pool_of[index]
             self.pool_use[pool][slot] -= 1
-            self.pool_full[pool] &= ~(1 << slot)
+            if self.pool_use[pool][slot] < self.pool_size[pool]:
+                self.pool_full[pool] &= ~(1 << slot)
 
     def free_slots(self, index: int) -> int:
         a, b = self.meetings[index].parties
@@ -556,9 +558,11 @@ def _total_gaps(state: _State) -> int:
     return sum(state.gaps_of(p) for p in state.by_party)
 
 
-def _exact(state: _State, deadline: float, workers: int) -> _ExactOutcome:
+def _exact(state: _State, deadline: float, workers: int, rng: random.Random) -> _ExactOutcome:
     """Solve the whole instance lexicographically: weight, then total idle gaps, then the most gaps
-    of any one person. Each phase starts from the best schedule so far and only ever improves it."""
+    of any one person. Each phase starts from the best schedule so far and only ever improves it.
+    Between the first two, neighbourhoods re-solved one after another close most idle gaps: on a
+    whole model CP-SAT finds compact days far more slowly than it proves the weight."""
     outcome = _ExactOutcome()
     everything = list(range(len(state.meetings)))
     first = _Neighbourhood(state, everything, objective="weight")
@@ -570,6 +574,12 @@ def _exact(state: _State, deadline: float, workers: int) -> _ExactOutcome:
     if solver.objective_value > state.weight():
         first.apply(solver)
     floor = state.weight()
+    _improve_by_neighbourhoods(state, time.monotonic() + max(deadline - time.monotonic(), 0) * 0.85, workers, rng,
+                               bound=floor)
+    if _total_gaps(state) == 0:  # compact as can be: nothing left to prove or to even out
+        outcome.gaps_lower_bound = 0 if outcome.weight_optimal else None
+        outcome.gaps_optimal = outcome.weight_optimal
+        return outcome
     second = _Neighbourhood(state, everything, objective="gaps", weight_floor=floor)
     status, solver = second.solve(max(deadline - time.monotonic(), 0.1) * 0.8, workers)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -581,7 +591,8 @@ def _exact(state: _State, deadline: float, workers: int) -> _ExactOutcome:
     second.apply(solver)
     if _total_gaps(state) > before or state.weight() < floor:
         _restore(state, previous)
-    outcome.gaps_optimal = status == cp_model.OPTIMAL and outcome.weight_optimal
+    outcome.gaps_optimal = outcome.weight_optimal and (
+        status == cp_model.OPTIMAL or _total_gaps(state) <= outcome.gaps_lower_bound)
     total = _total_gaps(state)
     most = max((state.gaps_of(p) for p in state.by_party), default=0)
     third = _Neighbourhood(state, everything, objective="fairness", weight_floor=floor, total_gaps_ceiling=total)
@@ -617,17 +628,17 @@ def _assign_tables(state: _State) -> dict[str, Placement]:
             placements[meeting.id] = fixed
             taken[slot].add(fixed.table)
             continue
-        own = [problem.officer_tables[p] for p in meeting.parties if p in problem.officer_tables]
-        if meeting.kind != B2B and own:
-            placements[meeting.id] = Placement(slot, own[0])
-            taken[slot].add(own[0])
+        own = problem.own_table(meeting)
+        if own:
+            placements[meeting.id] = Placement(slot, own)
+            taken[slot].add(own)
         else:
             waiting.append(index)
     # Meetings that stay in their published slot keep their table when it is free.
     waiting.sort(key=lambda i: state.meetings[i].published is None)
     for index in waiting:
         meeting, slot = state.meetings[index], state.slot_of[index]
-        pool = problem.b2b_tables if meeting.kind == B2B else problem.b2g_tables
+        pool = problem.pool_tables(meeting)
         published = meeting.published
         if published and published.slot == slot and published.table in pool and published.table not in taken[slot]:
             table = published.table
@@ -643,6 +654,8 @@ def _why_unplaced(state: _State, index: int) -> str:
     if not state.allowed[index]:
         part = "" if meeting.part_of_day is PartOfDay.ANY else f" in the {meeting.part_of_day.value}"
         return f"the two sides share no available slot{part}"
+    if state.pooled[index] and not state.pool_size[state.pool_of[index]]:
+        return "no table can take it: every B2G table is kept by another officer"
     a, b = meeting.parties
     if not state.allowed[index] & ~state.capped[a] & ~state.capped[b]:
         return "the daily meeting cap is reached on every day they could meet"
@@ -661,10 +674,10 @@ def schedule(problem: Problem, *, time_limit: float = 10.0, workers: int = 2, se
     exact = _ExactOutcome()
     method = "greedy"
     if choices <= EXACT_MODEL_LIMIT:
-        exact = _exact(state, deadline, workers)
+        exact = _exact(state, deadline, workers, random.Random(seed))
         if exact.weight_bound is not None:
             bound = min(bound, exact.weight_bound)
-        method = "cp-sat (whole model)"
+        method = "cp-sat (whole model) + neighbourhood search"
     elif state.weight() < bound - 0.5 or any(state.gaps_of(p) for p in state.by_party):
         _improve_by_neighbourhoods(state, deadline - 0.3, workers, random.Random(seed), bound)
         _compact_by_moves(state, deadline)

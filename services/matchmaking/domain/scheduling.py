@@ -75,14 +75,26 @@ class Problem:
             return meeting.published
         return None
 
-    def uses_b2g_pool(self) -> bool:
-        return not self.officer_tables
+    def own_table(self, meeting: MeetingToPlace) -> str | None:
+        """The table a B2G meeting must sit at, its officer keeping one all day; None when it
+        shares the pool."""
+        if meeting.kind == B2B:
+            return None
+        return next((self.officer_tables[p] for p in meeting.parties if p in self.officer_tables), None)
+
+    def shared_b2g_tables(self) -> tuple[str, ...]:
+        """The B2G tables no officer keeps: officers without one of their own (all of them, when
+        officers keep no tables) share these."""
+        kept = set(self.officer_tables.values())
+        return tuple(t for t in self.b2g_tables if t not in kept)
+
+    def pool_tables(self, meeting: MeetingToPlace) -> tuple[str, ...]:
+        """The tables a meeting without a table of its own may take."""
+        return self.b2b_tables if meeting.kind == B2B else self.shared_b2g_tables()
 
     def table_kind_ok(self, meeting: MeetingToPlace, table: str) -> bool:
-        if meeting.kind == B2B:
-            return table in self.b2b_tables
-        own = [self.officer_tables[p] for p in meeting.parties if p in self.officer_tables]
-        return table == own[0] if own else table in self.b2g_tables
+        own = self.own_table(meeting)
+        return table == own if own else table in self.pool_tables(meeting)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,18 @@ def test_an_officer_keeps_their_own_table_and_b2g_tables_are_pooled_otherwise():
     assert sorted(pl.table for pl in pooled.placements.values()) == ["G1", "G2"]
 
 
+def test_an_officer_beyond_the_kept_tables_shares_what_no_officer_keeps():
+    """Two B2G tables, three officers who keep theirs: the third has no table left to share."""
+    third = "officer:o3"
+    meetings = [b2g("m1", ALPHA), b2g("m2", BETA, OTHER_OFFICER), b2g("m3", GAMMA, third)]
+    result = solved(problem(meetings, slots_per_day=2))
+    assert set(result.placements) == {"m1", "m2"}
+    assert [(u.meeting_id, u.reason) for u in result.unplaced] == [
+        ("m3", "no table can take it: every B2G table is kept by another officer")]
+    shared = problem(meetings, slots_per_day=2, officer_tables=False)
+    assert len(solved(shared).placements) == 3 and not solved(shared).unplaced
+
+
 def test_unavailable_slots_are_respected():
     p = problem([b2g("m1", ALPHA)], unavailable={ALPHA: frozenset({0, 1}), OFFICER: frozenset({2})})
     result = solved(p)
@@ -156,7 +168,7 @@ def test_a_small_instance_is_solved_compactly():
     meetings = [b2g(f"{o}{c}", f"company:{c}", f"officer:{o}") for o in "xy" for c in "abc"]
     result = solved(problem(meetings, slots_per_day=4))
     assert len(result.placements) == 6 and result.proven_optimal
-    assert result.idle_gaps == 0
+    assert result.idle_gaps == 0 and result.compactness_proven_optimal and result.idle_gaps_lower_bound == 0
 
 
 @st.composite
