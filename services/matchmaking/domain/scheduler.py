@@ -655,7 +655,8 @@ def _why_unplaced(state: _State, index: int) -> str:
         part = "" if meeting.part_of_day is PartOfDay.ANY else f" in the {meeting.part_of_day.value}"
         return f"the two sides share no available slot{part}"
     if state.pooled[index] and not state.pool_size[state.pool_of[index]]:
-        return "no table can take it: every B2G table is kept by another officer"
+        return ("no table can take it: the frame has no B2B tables" if meeting.kind == B2B else
+                "no table can take it: every B2G table is kept by another officer")
     a, b = meeting.parties
     if not state.allowed[index] & ~state.capped[a] & ~state.capped[b]:
         return "the daily meeting cap is reached on every day they could meet"

@@ -68,6 +68,13 @@ def test_b2b_tables_are_never_double_booked():
     assert {pl.table for pl in result.placements.values()} == {"B1", "B2"}
 
 
+def test_without_b2b_tables_b2b_meetings_are_left_unplaced_and_told_why():
+    result = solved(problem([b2b("m1", ALPHA, BETA), b2g("m2", GAMMA)], b2b_tables=0))
+    assert set(result.placements) == {"m2"}
+    assert [(u.meeting_id, u.reason) for u in result.unplaced] == [
+        ("m1", "no table can take it: the frame has no B2B tables")]
+
+
 def test_an_officer_keeps_their_own_table_and_b2g_tables_are_pooled_otherwise():
     kept = solved(problem([b2g("m1", ALPHA), b2g("m2", BETA)]))
     assert {pl.table for pl in kept.placements.values()} == {"G1"}
