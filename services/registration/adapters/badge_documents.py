@@ -2,10 +2,11 @@
 
 Both come from one layout, measured once in pixels on a 600 x 846 canvas (A6's aspect
 ratio), so the PDF is the PNG's design in vector text and cannot overflow where the PNG
-does not. Text is set in Noto Sans, shipped by the `fontpkg-noto-sans` pip package; it
-covers Latin with diacritics, Greek, Cyrillic and Devanagari, so no system font is
-needed. Characters outside it (Tamil, Arabic, CJK, ...) print as empty boxes rather than
-failing. Long text shrinks, then wraps, then ends in an ellipsis.
+does not. Text is set in Noto Sans, shipped by `fontpkg-*` pip packages, so no system font
+is needed: Noto Sans covers Latin with diacritics, Greek, Cyrillic and Devanagari, and a
+piece of text with Tamil or Telugu in it is set in Noto Sans Tamil or Telugu (each with
+Latin too). Characters no family has (Bengali, Arabic, CJK, ...) print as empty boxes
+rather than failing. Long text shrinks, then wraps, then ends in an ellipsis.
 """
 
 import io
@@ -19,6 +20,7 @@ import fontpkg.pil
 import qrcode
 from fpdf import FPDF
 from fpdf.enums import TextMode
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 600, 846
@@ -29,6 +31,8 @@ _PT_PER_PX = _A6_PT[0] / WIDTH
 _PDF_BOLD_STROKE = 0.03  # outline width, in ems, that makes regular glyphs look bold
 
 _FONT_FAMILY = "Noto Sans"
+# Tried in order for each piece of text: the first that has every character sets it.
+_FONT_FAMILIES = (_FONT_FAMILY, "Noto Sans Tamil", "Noto Sans Telugu")
 _REGULAR, _BOLD = 400, 700
 _LINE_SPACING = 1.3  # line height in ems: room for Devanagari marks above and below
 _ASCENT = 1.0  # baseline below a line's top, in ems
@@ -85,7 +89,7 @@ def badge_png(face: BadgeFace) -> bytes:
     for box in layout.boxes:
         draw.rectangle((box.left, box.top, box.right - 1, box.bottom - 1), fill=box.colour)
     for block in layout.texts:
-        font = _pillow_font(block.size, block.weight)
+        font = _pillow_font(block.size, block.weight, block.family)
         for baseline, line in block.baselines():
             draw.text((_CENTRE_X, baseline), line, font=font, fill=block.colour, anchor="ms")
     canvas.paste(layout.qr, (layout.qr_left, layout.qr_top))
@@ -104,7 +108,8 @@ def badge_pdf(face: BadgeFace) -> bytes:
     # The default instance of the variable font is the regular weight. Instancing a bold
     # one takes fontTools seconds per document, so bold is drawn as fill plus a thin
     # outline instead, as PDF writers have long done for fonts without a bold face.
-    pdf.add_font(_FONT_FAMILY, fname=_font_path())
+    for family in sorted({block.family for block in layout.texts}):
+        pdf.add_font(family, fname=_font_path(family))
     pdf.set_text_shaping(True)
     pdf.add_page()
     for box in layout.boxes:
@@ -118,7 +123,7 @@ def badge_pdf(face: BadgeFace) -> bytes:
         )
     for block in layout.texts:
         size_pt = block.size * _PT_PER_PX
-        pdf.set_font(_FONT_FAMILY, size=size_pt)
+        pdf.set_font(block.family, size=size_pt)
         pdf.set_text_color(*block.colour)
         pdf.set_draw_color(*block.colour)
         pdf.set_line_width(_PDF_BOLD_STROKE * size_pt)
@@ -167,6 +172,7 @@ class _TextBlock:
     weight: int
     colour: Colour
     top: float
+    family: str
 
     def baselines(self) -> list[tuple[float, str]]:
         line_height = _LINE_SPACING * self.size
@@ -264,22 +270,38 @@ def _fit(paragraphs: Iterable[str], region: _Region) -> _TextBlock:
     Each paragraph starts a new line; any other line break in the text is a space.
     """
     texts = [" ".join(unicodedata.normalize("NFC", text).split()) for text in paragraphs]
+    family = _font_family_for("".join(texts))
     height = region.bottom - region.top
     for size in region.sizes:
-        lines = _wrap_all(texts, _measure(size, region.weight))
+        lines = _wrap_all(texts, _measure(size, region.weight, family))
         if len(lines) <= region.max_lines and len(lines) * _LINE_SPACING * size <= height:
-            return _block(lines, size, region)
+            return _block(lines, size, region, family)
     size = region.sizes[-1]
     room = min(region.max_lines, int(height // (_LINE_SPACING * size)))
-    width_of = _measure(size, region.weight)
+    width_of = _measure(size, region.weight, family)
     kept = _wrap_all(texts, width_of)[:room]
     kept[-1] = _with_ellipsis(kept[-1], width_of, _TEXT_WIDTH)
-    return _block(kept, size, region)
+    return _block(kept, size, region, family)
 
 
-def _block(lines: list[str], size: int, region: _Region) -> _TextBlock:
+def _block(lines: list[str], size: int, region: _Region, family: str) -> _TextBlock:
     spare = region.bottom - region.top - len(lines) * _LINE_SPACING * size
-    return _TextBlock(tuple(lines), size, region.weight, region.colour, region.top + spare / 2)
+    return _TextBlock(tuple(lines), size, region.weight, region.colour, region.top + spare / 2, family)
+
+
+def _font_family_for(text: str) -> str:
+    """The first family that has every character of `text`; else the one that has the most."""
+    wanted = {ord(character) for character in text if not character.isspace()}
+    for family in _FONT_FAMILIES:
+        if wanted <= _characters_of(family):
+            return family
+    return max(_FONT_FAMILIES, key=lambda family: len(wanted & _characters_of(family)))
+
+
+@cache
+def _characters_of(family: str) -> frozenset[int]:
+    with TTFont(_font_path(family), lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 def _wrap_all(texts: list[str], width_of: Callable[[str], float]) -> list[str]:
@@ -346,14 +368,14 @@ def _clusters(text: str) -> list[str]:
 
 
 @cache
-def _font_path() -> str:
-    return str(fontpkg.path(_FONT_FAMILY))
+def _font_path(family: str) -> str:
+    return str(fontpkg.path(family))
 
 
 @cache
-def _pillow_font(size: int, weight: int) -> ImageFont.FreeTypeFont:
-    return fontpkg.pil.truetype(_FONT_FAMILY, size, weight=weight)
+def _pillow_font(size: int, weight: int, family: str) -> ImageFont.FreeTypeFont:
+    return fontpkg.pil.truetype(family, size, weight=weight)
 
 
-def _measure(size: int, weight: int) -> Callable[[str], float]:
-    return _pillow_font(size, weight).getlength
+def _measure(size: int, weight: int, family: str) -> Callable[[str], float]:
+    return _pillow_font(size, weight, family).getlength

@@ -193,6 +193,17 @@ def test_the_pdf_is_one_a6_page_with_the_text_and_a_qr_image_that_scans():
     assert BadgeSigner(SECRET).read(" ".join(code_lines)) == BADGE_ID
 
 
+def test_names_in_tamil_and_telugu_are_printed_in_fonts_that_have_their_letters():
+    badge = face(full_name="முருகன் செல்வம்", organisation="తెలుగు రక్షణ పరిశ్రమలు Pvt Ltd")
+    (page,) = PdfReader(io.BytesIO(badge_pdf(badge))).pages
+    fonts = page["/Resources"]["/Font"]
+    assert {str(fonts[name]["/BaseFont"]).split("+")[-1] for name in fonts} == {
+        "NotoSans", "NotoSansTamil", "NotoSansTelugu"}
+    # Text extraction of shaped Tamil may leave a control character where a vowel sign was reordered.
+    text = "".join(character for character in page.extract_text() if character.isprintable() or character == "\n")
+    assert "முருகன் செல்வம்" in text and "తెలుగు రక్షణ పరిశ్రమలు Pvt Ltd" in text
+
+
 def test_the_badge_colour_tells_officers_from_delegates():
     def role_band_colour(role_label):
         image = Image.open(io.BytesIO(badge_png(face(role_label=role_label))))
@@ -213,7 +224,8 @@ HARD_TEXT = {
         "organisation": "Hindustan Aeronautics Limited, Aircraft Research and Design Centre " * 4,
         "role_label": "Sponsor and exhibitor representative",
     },
-    "scripts the font lacks": {"full_name": "தமிழ் 王小明 محمد", "organisation": "😀"},
+    "tamil and telugu": {"full_name": "முருகன் செல்வம்", "organisation": "తెలుగు రక్షణ పరిశ్రమలు Pvt Ltd"},
+    "scripts no font has": {"full_name": "তমাল 王小明 محمد", "organisation": "😀"},
     "blank organisation": {"organisation": ""},
     "line breaks in a name": {"full_name": "Anjali\nDeshmukh\t"},
 }
