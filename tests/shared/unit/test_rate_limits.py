@@ -1,5 +1,5 @@
-"""Public write limits: a client over its limit is refused with 429, and the counters stay
-right when many threads of one web process count at once."""
+"""Public write limits: a client over its limit is refused with 429 and told when to retry;
+the window slides; the counters stay right when many threads of one web process count at once."""
 from __future__ import annotations
 
 import sys
@@ -11,21 +11,67 @@ from flask import Flask
 from shared.rate_limits import PublicWriteLimits
 
 
-def limited_app(limit: str) -> Flask:
+class Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def limited_app(limit: str, clock=None) -> Flask:
     app = Flask(__name__)
-    limits = PublicWriteLimits(limit, "memory://")
+    limits = PublicWriteLimits(limit, "memory://", **({"clock": clock} if clock else {}))
     app.add_url_rule("/write", "write", limits.guard(lambda: ("stored", 201)), methods=["POST"])
     return app
 
 
-def test_a_client_over_its_limit_is_refused_and_told_when_to_retry():
+def post_from(client, address: str) -> int:
+    return client.post("/write", environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_a_client_over_its_limit_is_refused_and_told_what_the_limit_is():
     client = limited_app("3/minute").test_client()
     statuses = [client.post("/write").status_code for _ in range(4)]
     assert statuses == [201, 201, 201, 429]
     refused = client.post("/write")
     assert refused.status_code == 429
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert 1 <= int(refused.headers["Retry-After"]) <= 120  # at most two windows: the sliding window below
     assert "at most 3 per 1 minute" in refused.get_json()["message"]
+
+
+def test_retry_after_says_when_the_sliding_window_admits_again():
+    clock = Clock(600.0)  # the start of a minute
+    client = limited_app("3/minute", clock).test_client()
+    assert [post_from(client, "10.0.0.1") for _ in range(3)] == [201, 201, 201]
+    refused = client.post("/write", environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    # Next minute, the 3 hits of this one weigh 3 x (share of it still within the last 60 s).
+    # Room for one more when that is 2: 20 s into the next minute, 80 s from now.
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "80"
+    clock.now = 600.0 + 79.5
+    assert post_from(client, "10.0.0.1") == 429
+    clock.now = 600.0 + 80.5
+    assert post_from(client, "10.0.0.1") == 201
+    assert post_from(client, "10.0.0.1") == 429  # the window slid by one hit's worth, not reset
+
+
+def test_each_address_has_its_own_count():
+    client = limited_app("2/minute", Clock(0.0)).test_client()
+    assert [post_from(client, "10.0.0.1") for _ in range(3)] == [201, 201, 429]
+    assert [post_from(client, "10.0.0.2") for _ in range(2)] == [201, 201]
+
+
+def test_a_long_quiet_spell_starts_afresh():
+    clock = Clock(0.0)
+    client = limited_app("2/minute", clock).test_client()
+    assert [post_from(client, "10.0.0.1") for _ in range(3)] == [201, 201, 429]
+    clock.now = 125.0  # two windows later: nothing of the old count weighs any more
+    assert [post_from(client, "10.0.0.1") for _ in range(3)] == [201, 201, 429]
+
+
+def test_every_limit_of_several_is_applied():
+    client = limited_app("5/minute;6/hour", Clock(0.0)).test_client()
+    assert [post_from(client, "10.0.0.1") for _ in range(6)] == [201] * 5 + [429]
 
 
 @pytest.fixture
