@@ -8,6 +8,7 @@ import uuid
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -76,9 +77,20 @@ def current_correlation_id() -> str:
     return g.correlation_id
 
 
+class _FlashSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, which holds only flash messages here: a request without
+    its cookie (every API call) gets an empty session without Flask building a signer for it."""
+
+    def open_session(self, app, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def configure_web(app: Flask) -> None:
     """Error handling and correlation ids for `app` (call once from the app factory)."""
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or MAX_REQUEST_BYTES
+    app.session_interface = _FlashSessions()
     app.json.sort_keys = False
 
     @app.before_request
