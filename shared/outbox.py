@@ -130,7 +130,7 @@ class OutboxRelay:
 
     def __init__(self, engine: Engine, table: sa.Table, producer, kafka: KafkaSettings, *,
                  batch_size: int = 500, idle_wait_seconds: float = 1.0, send_timeout_seconds: float = 30.0,
-                 gather_seconds: float = 0.01):
+                 gather_seconds: float = 0.05):
         self._engine = engine
         self._table = table
         self._producer = producer
@@ -138,7 +138,10 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_wait = idle_wait_seconds
         self._send_timeout = send_timeout_seconds
-        self._gather = gather_seconds  # an event waits at most this long for others to share its batch
+        # An event waits at most this long for others to share its batch. In a surge a batch costs
+        # the relay and the broker far more than an event in it: 50 ms rather than 10 halved the
+        # relay's and Kafka's CPU per registration (bench/registration_surge.py, docs/benchmarks.md).
+        self._gather = gather_seconds
 
     def publish_pending(self) -> int:
         """Publish one batch; returns how many rows it published. Raises if Kafka refused any."""
