@@ -4,9 +4,10 @@ Both come from one layout, measured once in pixels on a 600 x 846 canvas (A6's a
 ratio), so the PDF is the PNG's design in vector text and cannot overflow where the PNG
 does not. Text is set in Noto Sans, shipped by `fontpkg-*` pip packages, so no system font
 is needed: Noto Sans covers Latin with diacritics, Greek, Cyrillic and Devanagari, and a
-piece of text with Tamil or Telugu in it is set in Noto Sans Tamil or Telugu (each with
-Latin too). Characters no family has (Bengali, Arabic, CJK, ...) print as empty boxes
-rather than failing. Long text shrinks, then wraps, then ends in an ellipsis.
+piece of text in Tamil, Telugu, Bengali (or Assamese) or Arabic (or Urdu) is set in Noto
+Sans Tamil or Telugu, Hind Siliguri or Noto Sans Arabic, each with Latin too. Characters
+no family has (Gujarati, Kannada, Malayalam, Gurmukhi, Odia, CJK, emoji) print as empty
+boxes rather than failing: PyPI has no font package for them. Long text shrinks, then wraps, then ends in an ellipsis.
 """
 
 import io
@@ -32,7 +33,7 @@ _PDF_BOLD_STROKE = 0.03  # outline width, in ems, that makes regular glyphs look
 
 _FONT_FAMILY = "Noto Sans"
 # Tried in order for each piece of text: the first that has every character sets it.
-_FONT_FAMILIES = (_FONT_FAMILY, "Noto Sans Tamil", "Noto Sans Telugu")
+_FONT_FAMILIES = (_FONT_FAMILY, "Noto Sans Tamil", "Noto Sans Telugu", "Hind Siliguri", "Noto Sans Arabic")
 _REGULAR, _BOLD = 400, 700
 _LINE_SPACING = 1.3  # line height in ems: room for Devanagari marks above and below
 _ASCENT = 1.0  # baseline below a line's top, in ems

@@ -193,15 +193,27 @@ def test_the_pdf_is_one_a6_page_with_the_text_and_a_qr_image_that_scans():
     assert BadgeSigner(SECRET).read(" ".join(code_lines)) == BADGE_ID
 
 
-def test_names_in_tamil_and_telugu_are_printed_in_fonts_that_have_their_letters():
-    badge = face(full_name="முருகன் செல்வம்", organisation="తెలుగు రక్షణ పరిశ్రమలు Pvt Ltd")
+def fonts_and_text_of(badge: BadgeFace) -> tuple[set[str], str]:
+    """The font families a badge's PDF embeds, and its text as a reader would copy it."""
     (page,) = PdfReader(io.BytesIO(badge_pdf(badge))).pages
     fonts = page["/Resources"]["/Font"]
-    assert {str(fonts[name]["/BaseFont"]).split("+")[-1] for name in fonts} == {
-        "NotoSans", "NotoSansTamil", "NotoSansTelugu"}
-    # Text extraction of shaped Tamil may leave a control character where a vowel sign was reordered.
+    # Text extraction of shaped text may leave a control character where a glyph was reordered.
     text = "".join(character for character in page.extract_text() if character.isprintable() or character == "\n")
+    return {str(fonts[name]["/BaseFont"]).split("+")[-1] for name in fonts}, text
+
+
+def test_names_in_tamil_and_telugu_are_printed_in_fonts_that_have_their_letters():
+    fonts, text = fonts_and_text_of(face(full_name="முருகன் செல்வம்", organisation="తెలుగు రక్షణ పరిశ్రమలు Pvt Ltd"))
+    assert fonts == {"NotoSans", "NotoSansTamil", "NotoSansTelugu"}
     assert "முருகன் செல்வம்" in text and "తెలుగు రక్షణ పరిశ్రమలు Pvt Ltd" in text
+
+
+def test_names_in_bengali_and_arabic_are_printed_in_fonts_that_have_their_letters():
+    fonts, text = fonts_and_text_of(face(full_name="তমাল দত্ত", organisation="محمد الهاشمي Trading LLC"))
+    assert fonts == {"NotoSans", "HindSiliguri", "NotoSansArabic"}
+    assert "তমাল দত্ত" in text
+    # Arabic runs right to left: the Latin words end up on the left of the printed line.
+    assert text.splitlines()[text.splitlines().index("তমাল দত্ত") + 1].startswith("Trading LLC")
 
 
 def test_the_badge_colour_tells_officers_from_delegates():
@@ -225,7 +237,8 @@ HARD_TEXT = {
         "role_label": "Sponsor and exhibitor representative",
     },
     "tamil and telugu": {"full_name": "முருகன் செல்வம்", "organisation": "తెలుగు రక్షణ పరిశ్రమలు Pvt Ltd"},
-    "scripts no font has": {"full_name": "তমাল 王小明 محمد", "organisation": "😀"},
+    "bengali and arabic": {"full_name": "তমাল বন্দ্যোপাধ্যায়", "organisation": "محمد الهاشمي Trading LLC"},
+    "scripts no font has": {"full_name": "王小明 ગુજરાતી", "organisation": "😀"},
     "blank organisation": {"organisation": ""},
     "line breaks in a name": {"full_name": "Anjali\nDeshmukh\t"},
 }
