@@ -92,8 +92,9 @@ def company(rng: random.Random, index: int, edition: str) -> dict:
 def confirm_emails(url: str, maildir: str, addresses: set[str], timeout: float) -> int:
     """Follow each confirmation link that reached these addresses, as the registrants would."""
     confirmed, seen, deadline = 0, set(), time.monotonic() + timeout
+    mailbox = Mailbox(Path(maildir))
     while addresses - seen and time.monotonic() < deadline:
-        for message in Mailbox(Path(maildir)).messages():
+        for message in mailbox.messages_to(*addresses - seen):
             recipient = message["To"]
             if recipient not in addresses or recipient in seen or "Confirm your email" not in message["Subject"]:
                 continue

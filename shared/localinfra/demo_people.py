@@ -22,8 +22,9 @@ def sign_in(registration: str, maildir: str, emails: list[str], timeout: float, 
         requests.post(f"{registration}/api/v1/access-links", json={"email": email}, timeout=10)
     tokens, tried, deadline = {}, set(), time.monotonic() + timeout
     quiet_until = time.monotonic() + QUIET_SECONDS
+    mailbox = Mailbox(Path(maildir))
     while time.monotonic() < min(deadline, quiet_until) and len(tokens) < expected:
-        for message in Mailbox(Path(maildir)).messages():
+        for message in mailbox.messages_to(*emails):
             recipient = message["To"]
             if recipient not in emails or recipient in tokens or SIGN_IN_SUBJECT not in message["Subject"]:
                 continue

@@ -101,28 +101,31 @@ class SmtpServer(Server):
 
 
 class Mailbox:
-    """Read side of a Maildir written by the server: what tests assert on."""
+    """Read side of a Maildir written by the server: what tests assert on.
+
+    A test run's mailbox fills with thousands of messages, so finding one
+    recipient's mail reads only the trace header of each file (remembered by
+    file name, as a delivered file never changes) and parses only what matches.
+    """
 
     # How mailbox.Maildir names files: "<seconds>.M<microseconds>P<pid>Q<counter>.<host>".
     _UNIQUE_NAME = re.compile(r"(\d+)\.M(\d+)P\d+Q(\d+)\.")
+    _DELIVERED_TO = re.compile(rb"^X-Delivered-To: *(.*?) *$", re.MULTILINE)
+    _TRACE_BYTES = 1024
+    """The trace headers come first; the rest of a file is not needed to know its recipient."""
 
     def __init__(self, maildir: Path) -> None:
         self.path = Path(maildir)
+        self._recipients: dict[str, str] = {}  # Maildir unique name -> casefolded envelope recipient
 
     def messages(self) -> list[EmailMessage]:
         """Every delivered message (read or not), oldest first."""
-        folders = [self.path / "new", self.path / "cur"]  # unread, and read by a mail client
-        files = [file for folder in folders if folder.is_dir() for file in folder.iterdir()]
-        parser = BytesParser(policy=default_policy)
-        return [parser.parsebytes(file.read_bytes()) for file in sorted(files, key=self._arrival)]
+        return [self._parse(file) for file in self._files()]
 
-    def messages_to(self, address: str) -> list[EmailMessage]:
-        """The copies delivered to envelope recipient `address` (case-insensitive)."""
-        return [
-            message
-            for message in self.messages()
-            if str(message.get("X-Delivered-To", "")).casefold() == address.casefold()
-        ]
+    def messages_to(self, *addresses: str) -> list[EmailMessage]:
+        """The copies delivered to any of these envelope recipients (case-insensitive), oldest first."""
+        wanted = {address.casefold() for address in addresses}
+        return [self._parse(file) for file in self._files() if self._recipient(file) in wanted]
 
     def wait_for_count(self, count: int, *, to: str | None = None, timeout: float = 10) -> list[EmailMessage]:
         """Wait until at least `count` messages (to `to`, if given) arrived; return them all."""
@@ -140,6 +143,22 @@ class Mailbox:
             message=lambda: f"expected {count} message(s){recipient} in {self.path}, {len(found)} arrived",
         )
         return list(found)
+
+    def _files(self) -> list[Path]:
+        folders = [self.path / "new", self.path / "cur"]  # unread, and read by a mail client
+        return sorted((file for folder in folders if folder.is_dir() for file in folder.iterdir()), key=self._arrival)
+
+    @staticmethod
+    def _parse(file: Path) -> EmailMessage:
+        return BytesParser(policy=default_policy).parsebytes(file.read_bytes())
+
+    def _recipient(self, file: Path) -> str:
+        unique_name = file.name.split(":", 1)[0]  # a mail client moving it to cur/ appends ":2,<flags>"
+        if unique_name not in self._recipients:
+            with file.open("rb") as content:
+                match = self._DELIVERED_TO.search(content.read(self._TRACE_BYTES).split(b"\n\n", 1)[0])
+            self._recipients[unique_name] = match.group(1).decode().casefold() if match else ""
+        return self._recipients[unique_name]
 
     def _arrival(self, file: Path) -> tuple[int, ...]:
         """Sort key: the delivery time in the Maildir name (file times are too coarse); mtime otherwise."""
@@ -163,12 +182,9 @@ class SmtpSink(Server):
         self.maildir = Path(maildir).resolve()
         self.port = port or free_port()
         self.reject_recipients = reject_recipients
+        self.mailbox = Mailbox(self.maildir)
         log_file = self.maildir.with_name(self.maildir.name + ".log")
         self._process = ServerProcess(f"SMTP sink on port {self.port}", log_file)
-
-    @property
-    def mailbox(self) -> Mailbox:
-        return Mailbox(self.maildir)
 
     def start(self, timeout: float = 30) -> None:
         command = [sys.executable, "-m", "shared.localinfra.smtp", "--maildir", self.maildir, "--port", self.port]

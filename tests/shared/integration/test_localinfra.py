@@ -223,3 +223,21 @@ def test_rejected_recipient_gets_550_while_the_others_receive_the_message(smtp_s
 def test_mailbox_wait_reports_how_many_arrived(smtp_sink: SmtpSink) -> None:
     with pytest.raises(TimeoutError, match=r"expected 1 message\(s\) to nobody@example.org .* 0 arrived"):
         smtp_sink.mailbox.wait_for_count(1, to="nobody@example.org", timeout=0.2)
+
+
+def test_mailbox_finds_each_recipients_copies_also_after_a_mail_client_has_read_them(smtp_sink: SmtpSink) -> None:
+    contact, delegate = f"{unique('contact')}@example.org", f"{unique('Delegate')}@example.org"
+    with smtplib.SMTP(smtp_sink.host, smtp_sink.port) as client:
+        client.send_message(email("Registration received", contact), to_addrs=[contact, delegate])
+        client.send_message(email("Confirm your email", delegate))
+    smtp_sink.mailbox.wait_for_count(2, to=delegate)
+    assert [message["Subject"] for message in smtp_sink.mailbox.messages_to(contact)] == ["Registration received"]
+
+    # The contact reads their copy in mutt, which moves it from new/ to cur/ and flags it seen.
+    [read_copy] = [file for file in (smtp_sink.maildir / "new").iterdir()
+                   if f"X-Delivered-To: {contact}".encode() in file.read_bytes()]
+    read_copy.rename(smtp_sink.maildir / "cur" / f"{read_copy.name}:2,S")
+
+    assert [(message["X-Delivered-To"], message["Subject"])
+            for message in smtp_sink.mailbox.messages_to(delegate.upper(), contact)] == [
+        (contact, "Registration received"), (delegate, "Registration received"), (delegate, "Confirm your email")]
