@@ -188,7 +188,9 @@ def test_public_writes_are_rate_limited_per_client(wiring, env):
     assert statuses == [202, 202, 202, 429]
     refused = client.post("/api/v1/access-links", json={"email": "a@example.in"})
     assert refused.json["error"] == "too_many_requests" and "at most 3 per 1 minute" in refused.json["message"]
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60, "the client is told when to try again"
+    # The sliding window may ask for up to 1 + 1/3 of a minute: 3 hits at the start of a minute
+    # still weigh 2 until 20 s into the next one (tests/shared/unit/test_rate_limits.py).
+    assert 1 <= int(refused.headers["Retry-After"]) <= 80, "the client is told when to try again"
 
 
 def test_organiser_sessions_last_a_working_day(wiring):
